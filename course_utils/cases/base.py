@@ -1,0 +1,47 @@
+"""What a hidden test runs: public, deterministic inputs and how to call the functions.
+
+A :class:`Recipe` names the student functions it calls, builds its :class:`Case` list
+from fixed seeds, and says how to run one case. Inputs are not secret; the expected
+outputs are, and they exist only on the grader's side (``autograder.checks``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Case:
+    """One configuration: ``label`` is shown in feedback, ``inputs`` feed the recipe."""
+
+    label: str
+    inputs: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How to exercise student functions on a list of cases.
+
+    ``run(fns, inputs)`` receives the student's functions by name (``functions`` lists
+    them in the order ``record`` takes them) and a private copy of one case's inputs, and
+    returns a mapping from each name in ``outputs`` to an array-like value.
+    """
+
+    name: str
+    functions: tuple[str, ...]
+    outputs: tuple[str, ...]
+    make_cases: Callable[[], list[Case]]
+    run: Callable[[Mapping[str, Callable], Mapping[str, Any]], Mapping[str, Any]]
+    description: str = field(default="")
+
+
+def asymmetric(rng: np.random.Generator, *shape: int) -> np.ndarray:
+    """Random float64 values with no symmetry: no zeros, no repeated magnitudes, no ties.
+
+    Standard normal draws shifted away from zero; ties have probability zero.
+    """
+    values = rng.standard_normal(shape)
+    return values + np.sign(values) * 0.1

@@ -1,0 +1,3 @@
+"""Hidden-test recipes of chapter 1."""
+
+RECIPES = []

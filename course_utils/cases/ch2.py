@@ -1,0 +1,3 @@
+"""Hidden-test recipes of chapter 2."""
+
+RECIPES = []
