@@ -1,0 +1,45 @@
+# The two commands: `make demo` and `make test`. Each sets itself up from nothing.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+PYTHON ?= python3
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: demo test test-fast setup lab lab-instructor release check bench clean
+
+demo: setup
+	$(PY) -m autograder demo
+
+test: setup
+	$(PY) -m pip install -q torch==2.13.0 || echo "torch==2.13.0 unavailable: the PyTorch oracle tests will be skipped"
+	$(PY) -m pytest -m "slow or not slow"
+
+test-fast: setup
+	$(PY) -m pytest
+
+setup: $(STAMP)
+	@bash scripts/system-packages.sh
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+lab: setup
+	$(PY) -m autograder lab --tree student
+
+lab-instructor: setup
+	$(PY) -m autograder lab --tree instructor
+
+release: setup
+	$(PY) -m autograder release
+
+check: setup
+	$(PY) -m autograder check
+
+bench: setup
+	$(PY) -m benchmarks.run
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,137 @@
+"""Generate ``release/`` (student versions, by nbgrader) and ``notebooks/`` (the reading
+edition) from ``source/``. Both outputs are byte-for-byte reproducible: the drift test
+rebuilds them and compares.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import tempfile
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbformat.notebooknode import NotebookNode
+
+from .course import Course, CourseError
+from .pipeline import generate_assignment
+from .settings import course_config
+from .submissions import (is_solution_cell, is_test_cell, strip_hidden_tests,
+                          strip_solution_markers)
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+#: Seconds any one cell of the reading edition may take.
+READING_CELL_TIMEOUT = 120
+
+
+def write_notebook(nb: NotebookNode, path: Path) -> None:
+    """Write in the one canonical form (nbformat's, ending with a newline)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = nbformat.writes(nb)
+    path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+
+
+def _clean_metadata(nb: NotebookNode) -> None:
+    keep = {k: nb.metadata[k] for k in ("kernelspec", "language_info") if k in nb.metadata}
+    if "language_info" in keep:
+        keep["language_info"] = {k: v for k, v in keep["language_info"].items()
+                                 if k in ("name", "file_extension", "mimetype")}
+    nb.metadata = nbformat.from_dict(keep)
+
+
+# ----------------------------------------------------------------------- release ----
+
+def build_release(project: Course, assignment: str, out_dir: Path) -> list[Path]:
+    """Run nbgrader generate_assignment on a scratch copy of ``source/<assignment>``
+    and write the student notebooks under ``out_dir/<assignment>/``."""
+    with tempfile.TemporaryDirectory(prefix="release-") as tmp:
+        scratch = Course(Path(tmp))
+        shutil.copytree(project.source / assignment, scratch.source / assignment)
+        result = generate_assignment(scratch, assignment, course_config(sandbox=False))
+        if not result["success"]:
+            raise CourseError(f"nbgrader could not release {assignment}:\n"
+                              f"{result.get('log', '')}{result.get('error', '')}")
+        target = out_dir / assignment
+        if target.exists():
+            shutil.rmtree(target)
+        written = []
+        for generated in sorted((scratch.release / assignment).rglob("*")):
+            if generated.is_dir():
+                continue
+            dest = target / generated.relative_to(scratch.release / assignment)
+            if generated.suffix == ".ipynb":
+                nb = nbformat.read(str(generated), as_version=4)
+                _clean_metadata(nb)
+                write_notebook(nb, dest)
+            else:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(generated, dest)
+            written.append(dest)
+        return written
+
+
+# --------------------------------------------------------------- reading edition ----
+
+def reading_version(source_nb: NotebookNode) -> NotebookNode:
+    """The worked edition of an instructor notebook, not yet executed: solutions in,
+    nbgrader markers, hidden tests and nbgrader metadata out."""
+    nb = copy.deepcopy(source_nb)
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type == "code" and is_solution_cell(cell):
+            cell.source = strip_solution_markers(cell.source)
+        elif is_test_cell(cell):
+            cell.source = strip_hidden_tests(cell.source)
+            if not cell.source.strip():
+                continue
+        for key in ("nbgrader", "deletable", "editable", "trusted"):
+            cell.metadata.pop(key, None)
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+        cells.append(cell)
+    nb.cells = cells
+    _clean_metadata(nb)
+    return nb
+
+
+def _static_outputs(nb: NotebookNode) -> None:
+    """Drop live-widget views (their model ids are random and no widget manager runs
+    where the edition is read); each widget also carries a static image, which stays."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        outputs = []
+        for out in cell.outputs:
+            data = out.get("data")
+            if data and WIDGET_VIEW in data:
+                del data[WIDGET_VIEW]
+                if not data:
+                    continue
+            out.get("metadata", {}).pop(WIDGET_VIEW, None)
+            outputs.append(out)
+        cell.outputs = outputs
+        cell.metadata.pop("execution", None)
+    nb.metadata.pop("widgets", None)
+
+
+def build_reading_edition(project: Course, assignment: str, out_dir: Path) -> Path:
+    """Execute the reading version of the assignment's notebook into
+    ``out_dir/<assignment>.ipynb`` (one notebook per assignment)."""
+    notebooks = project.source_notebooks(assignment)
+    if len(notebooks) != 1:
+        raise CourseError(f"{assignment}: expected one notebook in source/{assignment}, "
+                          f"found {len(notebooks)}")
+    nb = reading_version(nbformat.read(str(notebooks[0]), as_version=4))
+    with tempfile.TemporaryDirectory(prefix="reading-") as tmp:
+        for extra in (project.source / assignment).iterdir():
+            if extra.suffix != ".ipynb" and extra.is_file():
+                shutil.copy(extra, tmp)
+        client = NotebookClient(nb, timeout=READING_CELL_TIMEOUT, kernel_name="python3",
+                                resources={"metadata": {"path": tmp}}, record_timing=False)
+        client.execute()
+    _static_outputs(nb)
+    _clean_metadata(nb)
+    target = out_dir / f"{assignment}.ipynb"
+    write_notebook(nb, target)
+    return target

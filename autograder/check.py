@@ -1,0 +1,73 @@
+"""``python -m autograder check``: prove every assignment grades as it should, by
+autograding the instructor solutions (full marks on every graded test cell) and the
+untouched release (zero on every graded test cell) through the real pipeline."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import nbformat
+from traitlets.config import Config
+
+from .course import Course
+from .consistency import registry_problems
+from .grading import grade_class
+from .pipeline import generate_assignment
+from .submissions import perfect
+
+SOLUTIONS, UNTOUCHED = "instructor-solutions", "untouched-release"
+
+
+def prepare_course(project: Course, assignments: list[str], root: Path, config: Config
+                   ) -> Course:
+    """A scratch course under ``root`` with the assignments generated (gradebook and
+    release) from the project's ``source/``."""
+    course = Course(root)
+    for assignment in assignments:
+        shutil.copytree(project.source / assignment, course.source / assignment)
+        result = generate_assignment(course, assignment, config)
+        if not result["success"]:
+            raise RuntimeError(f"cannot generate {assignment}: {result.get('error') or result.get('log')}")
+    return course
+
+
+def write_reference_submissions(course: Course, assignments: list[str]) -> None:
+    for assignment in assignments:
+        for source_path in course.source_notebooks(assignment):
+            source_nb = nbformat.read(str(source_path), as_version=4)
+            release_path = course.release / assignment / source_path.name
+            release_nb = nbformat.read(str(release_path), as_version=4)
+            for student, nb in ((SOLUTIONS, perfect(release_nb, source_nb)),
+                                (UNTOUCHED, release_nb)):
+                folder = course.submitted / student / assignment
+                folder.mkdir(parents=True, exist_ok=True)
+                nbformat.write(nb, str(folder / source_path.name))
+
+
+def run_check(project: Course, assignments: list[str], config: Config) -> list[str]:
+    """Every failure found (empty when all is well); prints a line per assignment."""
+    failures = registry_problems(project)
+    with tempfile.TemporaryDirectory(prefix="course-check-") as tmp:
+        course = prepare_course(project, assignments, Path(tmp), config)
+        write_reference_submissions(course, assignments)
+        results = grade_class(course, assignments, config, students=[SOLUTIONS, UNTOUCHED])
+    for result in results:
+        failures.extend(result.problems)
+        want_full = result.student == SOLUTIONS
+        for cell, (got, top) in sorted(result.score.cells.items()):
+            if want_full and got != top:
+                failures.append(f"{result.assignment}: the instructor solution scores "
+                                f"{got:g}/{top:g} on {cell!r}")
+            if not want_full and got != 0:
+                failures.append(f"{result.assignment}: the untouched release scores "
+                                f"{got:g}/{top:g} on {cell!r}")
+        if not result.score.cells:
+            failures.append(f"{result.assignment}: {result.student} has no graded cells")
+    for assignment in assignments:
+        mine = {r.student: r.score for r in results if r.assignment == assignment}
+        print(f"{assignment}: instructor solutions {mine[SOLUTIONS].auto:g}/"
+              f"{mine[SOLUTIONS].auto_max:g}, untouched release {mine[UNTOUCHED].auto:g}/"
+              f"{mine[UNTOUCHED].auto_max:g}")
+    return failures

@@ -1,0 +1,191 @@
+"""``python -m autograder``: the instructor's commands over nbgrader.
+
+  release   generate release/ (student versions) and notebooks/ (reading edition)
+  check     prove instructor solutions earn full marks and the release earns zero
+  grade     autograde submissions in the sandbox, print the grade table
+  feedback  write feedback HTML (hidden tests never shown)
+  export    write the grades CSV
+  lab       open JupyterLab on the student, instructor or reading tree
+  demo      build the course and grade the bundled sample class end to end
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from .course import PROJECT_ROOT, Course, CourseError, ensure_tools_on_path
+
+UNSAFE_FLAG = "--unsafe-no-sandbox"
+UNSAFE_WARNING = (
+    "WARNING: grading WITHOUT the sandbox. Student code runs with your rights: it can read "
+    "source/ (the solutions), rewrite gradebook.db and reach the network. Verdicts are still "
+    "decided outside the kernel. Only do this with submissions you trust.")
+
+
+def _grading_config(args) -> "Config":
+    from .settings import course_config
+    if getattr(args, "unsafe_no_sandbox", False):
+        print(UNSAFE_WARNING, file=sys.stderr)
+        return course_config(sandbox=False)
+    from .sandbox import sandbox_problem
+    problem = sandbox_problem()
+    if problem:
+        raise CourseError(f"cannot grade safely: {problem}\nGrading refuses to run student "
+                          f"code unsandboxed; to do it anyway (trusted submissions only), "
+                          f"pass {UNSAFE_FLAG}.")
+    return course_config(sandbox=True)
+
+
+def _course(args) -> Course:
+    root = Path(args.course).resolve() if getattr(args, "course", None) else PROJECT_ROOT
+    if not (root / "source").is_dir():
+        raise CourseError(f"{root} is not a course directory (it has no source/ folder)")
+    return Course(root)
+
+
+# --------------------------------------------------------------------- commands ----
+
+def cmd_release(args) -> int:
+    from .build import build_reading_edition, build_release
+    project = _course(args)
+    assignments = project.require_assignments(args.assignments)
+    release_dir = Path(args.release_dir or project.release)
+    reading_dir = Path(args.reading_dir or project.root / "notebooks")
+    for assignment in assignments:
+        for path in build_release(project, assignment, release_dir):
+            print(f"released   {path.relative_to(release_dir.parent)}")
+        if not args.skip_reading:
+            path = build_reading_edition(project, assignment, reading_dir)
+            print(f"executed   {path.relative_to(reading_dir.parent)}")
+    return 0
+
+
+def cmd_check(args) -> int:
+    from .check import run_check
+    config = _grading_config(args)
+    project = _course(args)
+    failures = run_check(project, project.require_assignments(args.assignments), config)
+    if failures:
+        print(f"\ncheck FAILED ({len(failures)}):", file=sys.stderr)
+        for failure in failures:
+            print(f"  - {failure}", file=sys.stderr)
+        return 1
+    print("check passed: instructor solutions earn full marks, the untouched release zero.")
+    return 0
+
+
+def cmd_grade(args) -> int:
+    from .grading import grade_class
+    from .report import grade_table
+    config = _grading_config(args)
+    course = _course(args)
+    assignments = course.require_assignments(args.assignments)
+    if not course.gradebook.exists():
+        raise CourseError(f"no gradebook in {course.root}: run `python -m autograder release` "
+                          "(or nbgrader generate_assignment) first")
+    results = grade_class(course, assignments, config, students=args.student or None)
+    if not results:
+        print("no submissions found under submitted/<student>/<assignment>/")
+        return 0
+    print(grade_table(results))
+    return 0
+
+
+def cmd_feedback(args) -> int:
+    from .feedback import write_feedback
+    course = _course(args)
+    for assignment in course.require_assignments(args.assignments):
+        write_feedback(course, assignment, args.student or None)
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .exports import export_grades
+    course = _course(args)
+    path = export_grades(course, Path(args.to) if args.to else course.root / "grades.csv")
+    print(f"grades written to {path}")
+    return 0
+
+
+def cmd_lab(args) -> int:
+    ensure_tools_on_path()
+    tree = {"student": "release", "instructor": "source", "reading": "notebooks"}[args.tree]
+    command = [shutil.which("jupyter") or "jupyter", "lab", f"--notebook-dir={PROJECT_ROOT / tree}"]
+    print(" ".join(command))
+    os.execvp(command[0], command)
+    return 0  # not reached
+
+
+def cmd_demo(args) -> int:
+    from .demo import run_demo
+    config = _grading_config(args)
+    return run_demo(Path(args.dir).resolve(), config)
+
+
+# ----------------------------------------------------------------------- parser ----
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name, func, help_text):
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        return p
+
+    def course_arg(p):
+        p.add_argument("--course", help="course directory (default: this project)")
+
+    def unsafe_arg(p):
+        p.add_argument(UNSAFE_FLAG, dest="unsafe_no_sandbox", action="store_true",
+                       help="grade without the sandbox (trusted submissions only)")
+
+    p = add("release", cmd_release, "generate release/ and the executed reading edition")
+    p.add_argument("assignments", nargs="*")
+    p.add_argument("--release-dir", help=argparse.SUPPRESS)
+    p.add_argument("--reading-dir", help=argparse.SUPPRESS)
+    p.add_argument("--skip-reading", action="store_true", help="only generate release/")
+    course_arg(p)
+
+    p = add("check", cmd_check, "autograde the instructor solutions and the untouched release")
+    p.add_argument("assignments", nargs="*")
+    course_arg(p)
+    unsafe_arg(p)
+
+    p = add("grade", cmd_grade, "autograde submitted/<student>/<assignment> in the sandbox")
+    p.add_argument("assignments", nargs="*")
+    p.add_argument("--student", action="append", help="only this student (repeatable)")
+    course_arg(p)
+    unsafe_arg(p)
+
+    p = add("feedback", cmd_feedback, "write feedback/<student>/<assignment>/*.html")
+    p.add_argument("assignments", nargs="*")
+    p.add_argument("--student", action="append", help="only this student (repeatable)")
+    course_arg(p)
+
+    p = add("export", cmd_export, "write the grades as CSV")
+    p.add_argument("--to", help="output file (default: grades.csv in the course directory)")
+    course_arg(p)
+
+    p = add("lab", cmd_lab, "open JupyterLab")
+    p.add_argument("--tree", choices=("student", "instructor", "reading"), default="student")
+
+    p = add("demo", cmd_demo, "build the course and grade the bundled sample class")
+    p.add_argument("--dir", default=str(PROJECT_ROOT / "build" / "demo"),
+                   help="scratch course directory (replaced)")
+    unsafe_arg(p)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CourseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,35 @@
+"""``make demo``: build the course in a scratch directory and grade the sample class."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from traitlets.config import Config
+
+from .check import prepare_course
+from .course import PROJECT_ROOT, Course
+from .exports import export_grades
+from .feedback import write_feedback
+from .grading import grade_class
+from .report import grade_table
+from .sample_class import STUDENTS, write_sample_class
+
+
+def run_demo(directory: Path, config: Config) -> int:
+    project = Course(PROJECT_ROOT)
+    assignments = project.assignments()
+    if directory.exists():
+        shutil.rmtree(directory)
+    print(f"Building the course in {directory} ({len(assignments)} assignments) ...")
+    course = prepare_course(project, assignments, directory, config)
+    write_sample_class(course, assignments)
+    print(f"Sample class: {', '.join(STUDENTS)}")
+    results = grade_class(course, assignments, config)
+    for assignment in assignments:
+        write_feedback(course, assignment)
+    csv_path = export_grades(course, directory / "grades.csv")
+    print()
+    print(grade_table(results))
+    print(f"\nFeedback: {course.feedback}/<student>/<assignment>/   Grades CSV: {csv_path}")
+    return 0

@@ -1,0 +1,57 @@
+"""nbgrader's real converters, run in-process on a :class:`~autograder.course.Course`.
+
+Each call returns nbgrader's own result dict (``success``, ``log``, ``error``) so that a
+failure for one student is reported and grading goes on for the others.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.utils import capture_log
+from traitlets.config import Config
+
+from .course import Course, ensure_tools_on_path
+from .settings import course_config
+
+
+def _coursedir(course: Course, config: Config, **attrs) -> CourseDirectory:
+    coursedir = CourseDirectory(config=config)
+    coursedir.root = str(course.root)
+    for key, value in attrs.items():
+        setattr(coursedir, key, value)
+    return coursedir
+
+
+def _run(converter_cls, course: Course, config: Config, **attrs) -> dict:
+    ensure_tools_on_path()
+    coursedir = _coursedir(course, config, **attrs)
+    app = converter_cls(coursedir=coursedir, config=config)
+    app.log.setLevel(logging.WARNING)
+    app.force = True
+    return capture_log(app)
+
+
+def generate_assignment(course: Course, assignment: str, config: Config | None = None) -> dict:
+    """``nbgrader generate_assignment``: release/<assignment> and the gradebook entries."""
+    config = config or course_config()
+    config.GenerateAssignment.create_assignment = True
+    return _run(GenerateAssignment, course, config, assignment_id=assignment)
+
+
+def autograde(course: Course, assignment: str, student: str,
+              config: Config | None = None) -> dict:
+    """``nbgrader autograde`` of one student's submission."""
+    config = config or course_config()
+    config.Autograde.create_student = True
+    return _run(Autograde, course, config, assignment_id=assignment, student_id=student)
+
+
+def generate_feedback(course: Course, assignment: str, student: str,
+                      config: Config | None = None) -> dict:
+    """``nbgrader generate_feedback`` for one student (hidden tests stripped)."""
+    config = config or course_config()
+    return _run(GenerateFeedback, course, config, assignment_id=assignment,
+                student_id=student)

@@ -1,0 +1,49 @@
+"""The grade table printed at the end of grading."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .grading import GradeResult
+
+
+def _fmt(points: float) -> str:
+    return f"{points:g}"
+
+
+def grade_table(results: list[GradeResult]) -> str:
+    """Students as rows, assignments as columns (autograded points / maximum), a total,
+    then every problem met and the written answers still to grade by hand."""
+    assignments = sorted({r.assignment for r in results})
+    by_student: dict[str, dict[str, GradeResult]] = defaultdict(dict)
+    for r in results:
+        by_student[r.student][r.assignment] = r
+    header = ["student", *assignments, "total"]
+    rows = []
+    for student in sorted(by_student):
+        row, got, top = [student], 0.0, 0.0
+        for a in assignments:
+            r = by_student[student].get(a)
+            if r is None:
+                row.append("-")
+                continue
+            row.append(f"{_fmt(r.score.auto)}/{_fmt(r.score.auto_max)}")
+            got, top = got + r.score.auto, top + r.score.auto_max
+        row.append(f"{_fmt(got)}/{_fmt(top)}")
+        rows.append(row)
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    lines = ["  ".join(h.ljust(w) if i == 0 else h.rjust(w)
+                       for i, (h, w) in enumerate(zip(cells, widths)))
+             for cells in [header, *rows]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    written = sum(r.score.written_max for r in results if r.student == sorted(by_student)[0]) \
+        if by_student else 0
+    if written:
+        lines.append(f"(autograded points; each student also has {_fmt(written)} points of "
+                     "written answers to grade by hand, e.g. in formgrader)")
+    problems = [p for r in results for p in r.problems]
+    if problems:
+        lines.append("")
+        lines.append(f"{len(problems)} problem(s):")
+        lines.extend(f"  - {p}" for p in problems)
+    return "\n".join(lines)

@@ -1,0 +1,55 @@
+"""The one place nbgrader is configured, used by ``nbgrader_config.py`` and the CLI.
+
+Grading runs every submission in the sandboxed kernel (``autograder.sandbox``) and has
+graded test cells decided by :class:`autograder.verdicts.DecideVerdicts`, placed right
+after execution and before nbgrader saves the scores.
+"""
+
+from __future__ import annotations
+
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute,
+                                    GetGrades, IgnorePattern, LimitOutput, SaveAutoGrades)
+from traitlets.config import Config
+
+from .feedback_filters import HideHiddenTests
+from .verdicts import DecideVerdicts
+
+COURSE_ID = "conv-backprop"
+#: Seconds a single cell may run before it is interrupted.
+CELL_TIMEOUT = 60
+
+
+def configure(c: Config, sandbox: bool = True) -> Config:
+    """Apply the course's nbgrader settings to ``c``; ``sandbox=False`` is the
+    instructor's explicit, warned opt-out (verdicts are still decided outside the
+    kernel, but the kernel runs with the grader's rights)."""
+    c.CourseDirectory.course_id = COURSE_ID
+    c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+    c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+    c.OverwriteCells.add_missing_cells = True
+    c.Execute.timeout = CELL_TIMEOUT
+    c.Execute.kernel_name = "python3"
+    c.Execute.record_timing = False
+    if sandbox:
+        from .sandbox import SandboxedExecute
+        executor = SandboxedExecute
+    else:
+        executor = Execute
+    c.Autograde.autograde_preprocessors = [
+        executor,
+        DecideVerdicts,
+        IgnorePattern,
+        ClearMetadataPreprocessor,
+        LimitOutput,
+        SaveAutoGrades,
+        AssignLatePenalties,
+        CheckCellMetadata,
+    ]
+    c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
+    return c
+
+
+def course_config(sandbox: bool = True) -> Config:
+    """A fresh Config with the course's settings."""
+    return configure(Config(), sandbox=sandbox)

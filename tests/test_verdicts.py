@@ -1,0 +1,135 @@
+"""Recording in the kernel and judging outside it, on a toy recipe."""
+
+import json
+
+import numpy as np
+import pytest
+from nbformat.v4 import new_code_cell, new_output
+
+from autograder import verdicts
+from autograder.checks import Check, Mistake
+from course_utils import cases
+from course_utils.cases.base import Case, Recipe
+from course_utils.recording import MIME, encode_value, run_recipe
+
+
+def _toy_cases():
+    rng = np.random.default_rng(5)
+    return [Case(f"n={n}", {"x": cases.base.asymmetric(rng, n, n + 1)}) for n in (1, 2, 3)]
+
+
+TOY = Recipe(name="toy-double", functions=("double",), outputs=("y",),
+             make_cases=_toy_cases, run=lambda fns, inputs: {"y": fns["double"](inputs["x"])})
+CHECK = Check(grade_id="toy-double", recipe="toy-double", compare=("y",),
+              oracle=lambda inputs: {"y": 2 * inputs["x"]}, what="double's y",
+              mistakes=(Mistake("forgetting to double", "Multiply by two.",
+                                lambda inputs: {"y": inputs["x"]}),))
+
+
+@pytest.fixture(autouse=True)
+def toy_recipe(monkeypatch):
+    monkeypatch.setitem(cases.RECIPES, "toy-double", TOY)
+    monkeypatch.setitem(verdicts.RECIPES, "toy-double", TOY)
+
+
+def payload_for(fn) -> str:
+    return json.dumps(run_recipe("toy-double", fn))
+
+
+def test_right_answer_passes_and_says_how_many_configurations():
+    verdict = verdicts.judge(CHECK, payload_for(lambda x: x * 2))
+    assert verdict.passed and "all 3 hidden configurations" in verdict.message
+
+
+def test_wrong_answer_fails_names_configuration_and_hides_expected_value():
+    verdict = verdicts.judge(CHECK, payload_for(lambda x: x * 2 + (x.shape[0] == 2)))
+    assert not verdict.passed
+    assert "1 of 3" in verdict.message and "(n=2)" in verdict.message
+    assert "expected" not in verdict.message.split("hidden configurations")[1]
+
+
+def test_known_mistake_is_named():
+    verdict = verdicts.judge(CHECK, payload_for(lambda x: x))
+    assert not verdict.passed and "forgetting to double" in verdict.message
+
+
+def test_exceptions_are_reported_per_configuration():
+    def crashes_on_big(x):
+        if x.shape[0] == 3:
+            raise IndexError("index 3 is out of bounds")
+        return 2 * x
+    verdict = verdicts.judge(CHECK, payload_for(crashes_on_big))
+    assert not verdict.passed and "(n=3) raised IndexError: index 3" in verdict.message
+
+
+@pytest.mark.parametrize("mangle, reason", [
+    (lambda p: "not json", "not valid JSON"),
+    (lambda p: json.dumps(dict(json.loads(p), recipe="other")), "belong to"),
+    (lambda p: json.dumps(dict(json.loads(p), cases=json.loads(p)["cases"][:2])),
+     "do not cover"),
+    (lambda p: json.dumps(dict(json.loads(p), format=99)), "unknown format"),
+    (lambda p: 12, "not a JSON text"),
+    (lambda p: "x" * (verdicts.MAX_PAYLOAD_CHARS + 1), "not a JSON text"),
+])
+def test_malformed_payloads_fail_closed(mangle, reason):
+    verdict = verdicts.judge(CHECK, mangle(payload_for(lambda x: 2 * x)))
+    assert not verdict.passed and reason in verdict.message
+
+
+def test_values_that_are_not_plain_numbers_are_refused():
+    payload = json.loads(payload_for(lambda x: 2 * x))
+    payload["cases"][0]["outputs"]["y"]["data"][0] = True
+    assert "boolean" in verdicts.judge(CHECK, json.dumps(payload)).message
+    payload["cases"][0]["outputs"]["y"] = {"shape": [2, 2], "data": [1.0]}
+    assert "does not fit" in verdicts.judge(CHECK, json.dumps(payload)).message
+    payload["cases"][0]["outputs"]["y"] = {"invalid": "generator"}
+    assert "returned a generator" in verdicts.judge(CHECK, json.dumps(payload)).message
+
+
+def test_non_finite_values_round_trip_and_fail():
+    encoded = encode_value(np.array([1.0, np.nan, -np.inf]))
+    assert encoded == {"shape": [3], "data": [1.0, "nan", "-inf"]}
+    np.testing.assert_array_equal(verdicts.decode_value(encoded), [1.0, np.nan, -np.inf])
+    assert not verdicts.judge(CHECK, payload_for(lambda x: x * np.nan)).passed
+
+
+def _graded_cell(outputs, grade_id="toy-double"):
+    cell = new_code_cell("record(...)", outputs=outputs)
+    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": grade_id,
+                                 "points": 1, "locked": True}
+    return cell
+
+
+def _payload_output(text):
+    return new_output("display_data", data={MIME: text, "text/plain": "recorded"})
+
+
+def test_cell_verdicts_replace_every_kernel_output(monkeypatch):
+    monkeypatch.setattr(verdicts, "get_check", lambda gid: CHECK if gid == "toy-double" else None)
+    forged = new_output("stream", name="stdout", text="✓ all hidden configurations match")
+    cell = _graded_cell([forged, _payload_output(payload_for(lambda x: x))])
+    cell, _ = verdicts.DecideVerdicts().preprocess_cell(cell, {}, 0)
+    assert [o.output_type for o in cell.outputs] == ["error"]
+    assert cell.outputs[0].ename == verdicts.GRADER_OUTPUT_NAME
+
+    cell = _graded_cell([new_output("error", ename="Boom", evalue="x", traceback=[]),
+                         _payload_output(payload_for(lambda x: 2 * x))])
+    cell, _ = verdicts.DecideVerdicts().preprocess_cell(cell, {}, 0)
+    assert [o.output_type for o in cell.outputs] == ["stream"]
+
+
+def test_cells_without_exactly_one_payload_fail_closed(monkeypatch):
+    monkeypatch.setattr(verdicts, "get_check", lambda gid: CHECK if gid == "toy-double" else None)
+    good = _payload_output(payload_for(lambda x: 2 * x))
+    assert "more than once" in verdicts.verdict_for_cell(_graded_cell([good, good])).message
+    died = new_output("error", ename="AssertionError", evalue="dx is wrong", traceback=[])
+    verdict = verdicts.verdict_for_cell(_graded_cell([died]))
+    assert not verdict.passed and "dx is wrong" in verdict.message
+    assert not verdicts.verdict_for_cell(_graded_cell([])).passed
+    assert "no check" in verdicts.verdict_for_cell(_graded_cell([good], "mystery")).message
+
+
+def test_non_graded_cells_are_left_alone():
+    cell = new_code_cell("print(1)", outputs=[new_output("stream", name="stdout", text="1\n")])
+    out, _ = verdicts.DecideVerdicts().preprocess_cell(cell, {}, 0)
+    assert out.outputs[0].text == "1\n"
