@@ -11,12 +11,14 @@ from .check import prepare_course
 from .course import PROJECT_ROOT, Course
 from .exports import export_grades
 from .feedback import write_feedback
-from .grading import grade_class
+from .grading import GradeResult, grade_class
 from .report import grade_table
 from .sample_class import STUDENTS, write_sample_class
 
 
-def run_demo(directory: Path, config: Config) -> int:
+def build_and_grade(directory: Path, config: Config) -> tuple[Course, list[GradeResult]]:
+    """Replace ``directory`` with a course built from this project's ``source/``, write
+    the sample class's submissions, grade them, write feedback and the grades CSV."""
     project = Course(PROJECT_ROOT)
     assignments = project.assignments()
     if directory.exists():
@@ -28,7 +30,13 @@ def run_demo(directory: Path, config: Config) -> int:
     results = grade_class(course, assignments, config)
     for assignment in assignments:
         write_feedback(course, assignment)
-    csv_path = export_grades(course, directory / "grades.csv")
+    export_grades(course, directory / "grades.csv")
+    return course, results
+
+
+def run_demo(directory: Path, config: Config) -> int:
+    course, results = build_and_grade(directory, config)
+    csv_path = course.root / "grades.csv"
     print()
     print(grade_table(results))
     print(f"\nFeedback: {course.feedback}/<student>/<assignment>/   Grades CSV: {csv_path}")

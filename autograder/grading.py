@@ -62,6 +62,7 @@ def preflight(course: Course, assignment: str, student: str) -> tuple[list[str],
             continue
         try:
             text = path.read_text(encoding="utf-8")
+            json.loads(text)
             nb = nbformat.reads(text, as_version=4)
         except json.JSONDecodeError as exc:
             problems.append(f"{student}: {assignment}/{name} is not valid notebook JSON "
@@ -87,10 +88,7 @@ def zero_notebook(course: Course, assignment: str, student: str, notebook: str) 
     """Record zero for every graded cell of a notebook that could not be graded."""
     with Gradebook(course.db_url) as gb:
         gb.update_or_create_student(student)
-        try:
-            gb.find_submission(assignment, student)
-        except MissingEntry:
-            gb.add_submission(assignment, student)
+        gb.update_or_create_submission(assignment, student)
         submission = gb.find_submission_notebook(notebook, assignment, student)
         for grade in submission.grades:
             grade.auto_score = 0

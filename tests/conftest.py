@@ -1,0 +1,38 @@
+"""Shared fixtures: the project paths and a grading configuration."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def grading_config():
+    """The sandboxed configuration when the sandbox can run here; the explicit unsafe
+    opt-out otherwise (a local machine without bubblewrap). CI installs bubblewrap, and
+    with CI=true a missing sandbox is an error, not a fallback."""
+    from autograder.sandbox import sandbox_problem
+    from autograder.settings import course_config
+    problem = sandbox_problem()
+    if problem and os.environ.get("CI") == "true":
+        raise RuntimeError(f"the grading sandbox cannot run in CI: {problem}")
+    return course_config(sandbox=problem is None)
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return ROOT
+
+
+def run_cli(*args: str, cwd: Path = ROOT):
+    """``python -m autograder ARGS`` as a subprocess: (returncode, stdout, stderr)."""
+    import subprocess
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    proc = subprocess.run([sys.executable, "-m", "autograder", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=3000)
+    return proc.returncode, proc.stdout, proc.stderr
