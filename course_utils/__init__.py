@@ -3,7 +3,7 @@
 Import the pieces you need explicitly, e.g.::
 
     from course_utils.gradcheck import check_gradients
-    from course_utils.flipviz import plot_flip
+    from course_utils.flipviz import plot_full_convolution
 
 This package never contains an answer: no reference implementation, no expected
 value of any graded test. Importing it has no side effects (no seeding, no
