@@ -92,4 +92,5 @@ def assert_close(name: str, got, expected, hint: str = "", rtol: float = RTOL,
         if hint:
             message += "\nHint: " + hint
         raise AssertionError(message)
-    print(f"✓ {name} matches ({np.asarray(expected).size} entries).")
+    size = np.asarray(expected).size
+    print(f"✓ {name} matches ({size} {'entry' if size == 1 else 'entries'}).")

@@ -1,6 +1,254 @@
-"""Mutants and alternatives of chapter 1."""
+"""Mutants and alternatives of chapter 1 (the 1D layer).
+
+Each entry replaces whole solution cells (by grade_id) of a perfect submission. The
+instructor's functions do not call each other, so a mutant of one function loses only
+that function's test cell.
+"""
+
+from __future__ import annotations
+
+from textwrap import dedent
 
 from .base import Alternative, Mutant
 
-MUTANTS: list[Mutant] = []
-ALTERNATIVES: list[Alternative] = []
+FORWARD = "conv1d-forward-solution"
+DB = "conv1d-backward-db-solution"
+DW = "conv1d-backward-dw-solution"
+PAD = "pad-full-1d-solution"
+DX = "conv1d-backward-dx-solution"
+
+
+def _code(text: str) -> str:
+    return dedent(text).strip("\n") + "\n"
+
+
+MUTANTS = [
+    # conv1d_forward ------------------------------------------------------------------
+    Mutant(name="forward-true-convolution",
+           description="reads the kernel backwards (np.convolve instead of np.correlate)",
+           solutions={FORWARD: _code("""
+               def conv1d_forward(x, w, b):
+                   return np.convolve(x, w, mode="valid") + b
+               """)},
+           loses={"conv1d-forward"}),
+    Mutant(name="forward-no-bias",
+           description="forgets + b",
+           solutions={FORWARD: _code("""
+               def conv1d_forward(x, w, b):
+                   K = len(w)
+                   y = np.empty(len(x) - K + 1)
+                   for i in range(len(y)):
+                       y[i] = np.dot(x[i:i + K], w)
+                   return y
+               """)},
+           loses={"conv1d-forward"}),
+    Mutant(name="forward-one-window-short",
+           description="loops over range(L - K): one output too few",
+           solutions={FORWARD: _code("""
+               def conv1d_forward(x, w, b):
+                   K = len(w)
+                   y = np.empty(len(x) - K)
+                   for i in range(len(y)):
+                       y[i] = np.dot(x[i:i + K], w) + b
+                   return y
+               """)},
+           loses={"conv1d-forward"}),
+    # conv1d_backward_db --------------------------------------------------------------
+    Mutant(name="db-averaged",
+           description="averages dy instead of summing it",
+           solutions={DB: _code("""
+               def conv1d_backward_db(dy):
+                   return float(np.mean(dy))
+               """)},
+           loses={"conv1d-backward-db"}),
+    Mutant(name="db-not-summed",
+           description="returns dy itself",
+           solutions={DB: _code("""
+               def conv1d_backward_db(dy):
+                   return dy.copy()
+               """)},
+           loses={"conv1d-backward-db"}),
+    # conv1d_backward_dw --------------------------------------------------------------
+    Mutant(name="dw-wrong-order",
+           description="dy ⋆ x instead of x ⋆ dy: dw comes out reversed",
+           solutions={DW: _code("""
+               def conv1d_backward_dw(x, dy):
+                   return np.correlate(dy, x, mode="valid")
+               """)},
+           loses={"conv1d-backward-dw"}),
+    Mutant(name="dw-true-convolution",
+           description="np.convolve(x, dy): dy read backwards",
+           solutions={DW: _code("""
+               def conv1d_backward_dw(x, dy):
+                   return np.convolve(x, dy, mode="valid")
+               """)},
+           loses={"conv1d-backward-dw"}),
+    Mutant(name="dw-averaged",
+           description="divides dw by the number of outputs",
+           solutions={DW: _code("""
+               def conv1d_backward_dw(x, dy):
+                   n_out = len(dy)
+                   dw = np.empty(len(x) - n_out + 1)
+                   for k in range(len(dw)):
+                       dw[k] = np.dot(x[k:k + n_out], dy) / n_out
+                   return dw
+               """)},
+           loses={"conv1d-backward-dw"}),
+    # pad_full_1d ---------------------------------------------------------------------
+    Mutant(name="pad-one-too-many",
+           description="K zeros on each side instead of K - 1",
+           solutions={PAD: _code("""
+               def pad_full_1d(dy, kernel_size):
+                   return np.pad(dy, kernel_size)
+               """)},
+           loses={"pad-full-1d"}),
+    Mutant(name="pad-one-side",
+           description="K - 1 zeros in front only",
+           solutions={PAD: _code("""
+               def pad_full_1d(dy, kernel_size):
+                   return np.concatenate([np.zeros(kernel_size - 1), dy])
+               """)},
+           loses={"pad-full-1d"}),
+    # conv1d_backward_dx --------------------------------------------------------------
+    Mutant(name="dx-kernel-not-reversed",
+           description="slides w itself, not w reversed, over the padded dy",
+           solutions={DX: _code("""
+               def conv1d_backward_dx(dy, w):
+                   K = len(w)
+                   padded = np.concatenate([np.zeros(K - 1), dy, np.zeros(K - 1)])
+                   dx = np.empty(len(dy) + K - 1)
+                   for j in range(len(dx)):
+                       dx[j] = np.dot(padded[j:j + K], w)
+                   return dx
+               """)},
+           loses={"conv1d-backward-dx"}),
+    Mutant(name="dx-pad-one-too-many",
+           description="pads dy with K zeros on each side: dx two entries too long",
+           solutions={DX: _code("""
+               def conv1d_backward_dx(dy, w):
+                   K = len(w)
+                   padded = np.pad(dy, K)
+                   return np.array([np.dot(padded[j:j + K], w[::-1])
+                                    for j in range(len(padded) - K + 1)])
+               """)},
+           loses={"conv1d-backward-dx"}),
+    Mutant(name="dx-pad-one-too-few",
+           description="pads dy with K - 2 zeros on each side: dx two entries too short",
+           solutions={DX: _code("""
+               def conv1d_backward_dx(dy, w):
+                   K = len(w)
+                   padded = np.pad(dy, max(K - 2, 0))
+                   return np.array([np.dot(padded[j:j + K], w[::-1])
+                                    for j in range(len(padded) - K + 1)])
+               """)},
+           loses={"conv1d-backward-dx"}),
+]
+
+
+ALTERNATIVES = [
+    Alternative(name="numpy-correlate",
+                description="np.correlate and np.convolve do the sliding",
+                solutions={
+                    FORWARD: _code("""
+                        def conv1d_forward(x, w, b):
+                            return np.correlate(x, w, mode="valid") + b
+                        """),
+                    DB: _code("""
+                        def conv1d_backward_db(dy):
+                            return dy.sum()
+                        """),
+                    DW: _code("""
+                        def conv1d_backward_dw(x, dy):
+                            return np.correlate(x, dy, mode="valid")
+                        """),
+                    PAD: _code("""
+                        def pad_full_1d(dy, kernel_size):
+                            return np.pad(dy, (kernel_size - 1, kernel_size - 1))
+                        """),
+                    DX: _code("""
+                        def conv1d_backward_dx(dy, w):
+                            return np.convolve(dy, w, mode="full")
+                        """),
+                }),
+    Alternative(name="scatter-loops",
+                description="plain loops; the backward pass scatters each dy[i] into the "
+                            "entries its output read",
+                solutions={
+                    FORWARD: _code("""
+                        def conv1d_forward(x, w, b):
+                            L, K = len(x), len(w)
+                            y = []
+                            for i in range(L - K + 1):
+                                total = b
+                                for k in range(K):
+                                    total += x[i + k] * w[k]
+                                y.append(total)
+                            return np.array(y)
+                        """),
+                    DB: _code("""
+                        def conv1d_backward_db(dy):
+                            total = 0.0
+                            for value in dy:
+                                total += value
+                            return total
+                        """),
+                    DW: _code("""
+                        def conv1d_backward_dw(x, dy):
+                            K = len(x) - len(dy) + 1
+                            dw = np.zeros(K)
+                            for i in range(len(dy)):
+                                dw += dy[i] * x[i:i + K]
+                            return dw
+                        """),
+                    PAD: _code("""
+                        def pad_full_1d(dy, kernel_size):
+                            padded = np.zeros(len(dy) + 2 * (kernel_size - 1))
+                            padded[kernel_size - 1:kernel_size - 1 + len(dy)] = dy
+                            return padded
+                        """),
+                    DX: _code("""
+                        def conv1d_backward_dx(dy, w):
+                            K = len(w)
+                            dx = np.zeros(len(dy) + K - 1)
+                            for i in range(len(dy)):
+                                dx[i:i + K] += dy[i] * w
+                            return dx
+                        """),
+                }),
+    Alternative(name="sliding-window-einsum",
+                description="sliding_window_view and np.einsum, no Python loop",
+                solutions={
+                    FORWARD: _code("""
+                        from numpy.lib.stride_tricks import sliding_window_view
+
+                        def conv1d_forward(x, w, b):
+                            return np.einsum("ik,k->i", sliding_window_view(x, len(w)), w) + b
+                        """),
+                    DW: _code("""
+                        from numpy.lib.stride_tricks import sliding_window_view
+
+                        def conv1d_backward_dw(x, dy):
+                            return np.einsum("ki,i->k", sliding_window_view(x, len(dy)), dy)
+                        """),
+                    DX: _code("""
+                        from numpy.lib.stride_tricks import sliding_window_view
+
+                        def conv1d_backward_dx(dy, w):
+                            padded = np.pad(dy, len(w) - 1)
+                            return sliding_window_view(padded, len(w)) @ w[::-1]
+                        """),
+                }),
+    Alternative(name="reuse-forward",
+                description="the backward pass as forward passes: dw = x ⋆ dy and "
+                            "dx = pad(dy) ⋆ reversed w, both through conv1d_forward",
+                solutions={
+                    DW: _code("""
+                        def conv1d_backward_dw(x, dy):
+                            return conv1d_forward(x, dy, 0.0)
+                        """),
+                    DX: _code("""
+                        def conv1d_backward_dx(dy, w):
+                            return conv1d_forward(pad_full_1d(dy, len(w)), w[::-1], 0.0)
+                        """),
+                }),
+]
