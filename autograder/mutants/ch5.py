@@ -1,6 +1,311 @@
-"""Mutants and alternatives of chapter 5."""
+"""Mutants and alternatives of chapter 5 (pooling).
+
+Each mutant is one classic mistake, written as the full source of the solution cells it
+replaces: the correct cell below with one change (:func:`_swap` fails loudly if the text
+to change is missing, so a mutant cannot silently become correct). ``max_pool_backward``
+calls the student's ``window_argmax``, so a wrong helper also loses the backward cells
+whose hidden inputs show its mistake.
+"""
 
 from .base import Alternative, Mutant
 
-MUTANTS: list[Mutant] = []
-ALTERNATIVES: list[Alternative] = []
+WINDOW_ARGMAX = "window-argmax-solution"
+MAX_FORWARD = "max-pool-forward-naive-solution"
+MAX_BACKWARD = "max-pool-backward-naive-solution"
+AVG_FORWARD = "avg-pool-forward-naive-solution"
+AVG_BACKWARD = "avg-pool-backward-naive-solution"
+
+
+def _swap(source: str, old: str, new: str) -> str:
+    """``source`` with its one occurrence of ``old`` replaced by ``new``."""
+    if source.count(old) != 1:
+        raise ValueError(f"{old!r} occurs {source.count(old)} times, not once")
+    return source.replace(old, new)
+
+
+# ------------------------------------------------------------ correct cells ----
+
+_WINDOW_ARGMAX = '''\
+def window_argmax(window):
+    r, c = np.unravel_index(np.argmax(window), window.shape)
+    return int(r), int(c)
+'''
+
+_PARAMS = '''\
+    pool_height, pool_width = pool_param['pool_height'], pool_param['pool_width']
+    stride = pool_param['stride']
+'''
+
+_FORWARD = '''\
+def {name}(x, pool_param):
+''' + _PARAMS + '''\
+    N, C, H, W = x.shape
+    H_out = 1 + (H - pool_height) // stride
+    W_out = 1 + (W - pool_width) // stride
+    out = np.empty((N, C, H_out, W_out))
+    for i in range(H_out):
+        for j in range(W_out):
+            top, left = i * stride, j * stride
+            window = x[:, :, top:top + pool_height, left:left + pool_width]
+            out[:, :, i, j] = {reduce}
+    return out, (x, pool_param)
+'''
+_MAX_FORWARD = _FORWARD.format(name="max_pool_forward_naive", reduce="window.max(axis=(2, 3))")
+_AVG_FORWARD = _FORWARD.format(name="avg_pool_forward_naive",
+                               reduce="window.mean(axis=(2, 3))")
+
+_MAX_BACKWARD = '''\
+def max_pool_backward_naive(dout, cache):
+    x, pool_param = cache
+''' + _PARAMS + '''\
+    N, C, H_out, W_out = dout.shape
+    dx = np.zeros(x.shape)
+    for n in range(N):
+        for c in range(C):
+            for i in range(H_out):
+                for j in range(W_out):
+                    top, left = i * stride, j * stride
+                    window = x[n, c, top:top + pool_height, left:left + pool_width]
+                    r, t = window_argmax(window)
+                    dx[n, c, top + r, left + t] += dout[n, c, i, j]
+    return dx
+'''
+
+_AVG_BACKWARD = '''\
+def avg_pool_backward_naive(dout, cache):
+    x, pool_param = cache
+''' + _PARAMS + '''\
+    N, C, H_out, W_out = dout.shape
+    dx = np.zeros(x.shape)
+    share = 1.0 / (pool_height * pool_width)
+    for i in range(H_out):
+        for j in range(W_out):
+            top, left = i * stride, j * stride
+            dx[:, :, top:top + pool_height, left:left + pool_width] += (
+                share * dout[:, :, i, j][:, :, None, None])
+    return dx
+'''
+
+_SQUARE = ("pool_width = pool_param['pool_height'], pool_param['pool_width']",
+           "pool_width = pool_param['pool_height'], pool_param['pool_height']")
+_STEP_ONE = ("top, left = i * stride, j * stride", "top, left = i, j")
+
+# ------------------------------------------------------------------ mutants ----
+
+MUTANTS = [
+    # window_argmax ------------------------------------------------------------
+    Mutant(name="window-argmax-last-maximum",
+           solutions={WINDOW_ARGMAX: '''\
+def window_argmax(window):
+    flipped = window[::-1, ::-1]
+    r, c = np.unravel_index(np.argmax(flipped), window.shape)
+    return window.shape[0] - 1 - int(r), window.shape[1] - 1 - int(c)
+'''},
+           loses={"window-argmax", "max-pool-backward-ties"},
+           description="at a tie, the last maximum in row-major order"),
+    Mutant(name="window-argmax-column-major",
+           solutions={WINDOW_ARGMAX: '''\
+def window_argmax(window):
+    c, r = np.unravel_index(np.argmax(window.T), window.T.shape)
+    return int(r), int(c)
+'''},
+           loses={"window-argmax", "max-pool-backward-ties"},
+           description="at a tie, the first maximum scanning column by column"),
+    Mutant(name="window-argmax-flat-index",
+           solutions={WINDOW_ARGMAX: '''\
+def window_argmax(window):
+    return int(np.argmax(window))
+'''},
+           loses={"window-argmax", "max-pool-backward", "max-pool-backward-ties"},
+           description="np.argmax's flat index instead of (row, col)"),
+    # max pooling forward ----------------------------------------------------------
+    Mutant(name="max-pool-forward-square-window",
+           solutions={MAX_FORWARD: _swap(_MAX_FORWARD, *_SQUARE)},
+           loses={"max-pool-forward"}),
+    Mutant(name="max-pool-forward-stride-ignored",
+           solutions={MAX_FORWARD: _swap(_MAX_FORWARD, *_STEP_ONE)},
+           loses={"max-pool-forward"}),
+    Mutant(name="max-pool-forward-stride-one",
+           solutions={MAX_FORWARD: _swap(_MAX_FORWARD, "stride = pool_param['stride']",
+                                         "stride = 1")},
+           loses={"max-pool-forward"},
+           description="the stride ignored altogether: stride-1 windows and output size"),
+    # max pooling backward ---------------------------------------------------------
+    Mutant(name="max-pool-backward-assigned",
+           solutions={MAX_BACKWARD: _swap(_MAX_BACKWARD, "] += dout", "] = dout")},
+           loses={"max-pool-backward", "max-pool-backward-ties"},
+           description="dx assigned instead of accumulated over overlapping windows"),
+    Mutant(name="max-pool-backward-spread-like-average",
+           solutions={MAX_BACKWARD: _swap(
+               _MAX_BACKWARD,
+               "dx[n, c, top + r, left + t] += dout[n, c, i, j]",
+               "dx[n, c, top:top + pool_height, left:left + pool_width] += (\n"
+               "                        dout[n, c, i, j] / (pool_height * pool_width))")},
+           loses={"max-pool-backward", "max-pool-backward-ties"}),
+    Mutant(name="max-pool-backward-every-maximum",
+           solutions={MAX_BACKWARD: _swap(
+               _MAX_BACKWARD,
+               "dx[n, c, top + r, left + t] += dout[n, c, i, j]",
+               "dx[n, c, top:top + pool_height, left:left + pool_width] += (\n"
+               "                        (window == window.max()) * dout[n, c, i, j])")},
+           loses={"max-pool-backward-ties"},
+           description="at a tie, the gradient sent to every maximum"),
+    Mutant(name="max-pool-backward-last-maximum",
+           solutions={MAX_BACKWARD: _swap(
+               _MAX_BACKWARD,
+               "r, t = window_argmax(window)",
+               "r, t = [int(v) for v in np.argwhere(window == window.max())[-1]]")},
+           loses={"max-pool-backward-ties"},
+           description="at a tie, the gradient sent to the last maximum"),
+    Mutant(name="max-pool-backward-square-window",
+           solutions={MAX_BACKWARD: _swap(_MAX_BACKWARD, *_SQUARE)},
+           loses={"max-pool-backward", "max-pool-backward-ties"}),
+    Mutant(name="max-pool-backward-stride-ignored",
+           solutions={MAX_BACKWARD: _swap(_MAX_BACKWARD, *_STEP_ONE)},
+           loses={"max-pool-backward", "max-pool-backward-ties"}),
+    # average pooling --------------------------------------------------------------
+    Mutant(name="avg-pool-forward-sum",
+           solutions={AVG_FORWARD: _swap(_AVG_FORWARD, "window.mean(", "window.sum(")},
+           loses={"avg-pool-forward"},
+           description="the window's sum, not divided by the window size"),
+    Mutant(name="avg-pool-forward-square-window",
+           solutions={AVG_FORWARD: _swap(_AVG_FORWARD, *_SQUARE)},
+           loses={"avg-pool-forward"}),
+    Mutant(name="avg-pool-forward-stride-ignored",
+           solutions={AVG_FORWARD: _swap(_AVG_FORWARD, *_STEP_ONE)},
+           loses={"avg-pool-forward"}),
+    Mutant(name="avg-pool-backward-not-divided",
+           solutions={AVG_BACKWARD: _swap(_AVG_BACKWARD,
+                                          "share = 1.0 / (pool_height * pool_width)",
+                                          "share = 1.0")},
+           loses={"avg-pool-backward"}),
+    Mutant(name="avg-pool-backward-assigned",
+           solutions={AVG_BACKWARD: _swap(_AVG_BACKWARD, "] += (", "] = (")},
+           loses={"avg-pool-backward"}),
+    Mutant(name="avg-pool-backward-square-window",
+           solutions={AVG_BACKWARD: _swap(_AVG_BACKWARD, *_SQUARE)},
+           loses={"avg-pool-backward"}),
+    Mutant(name="avg-pool-backward-stride-ignored",
+           solutions={AVG_BACKWARD: _swap(_AVG_BACKWARD, *_STEP_ONE)},
+           loses={"avg-pool-backward"}),
+]
+
+# ------------------------------------------------------------- alternatives ----
+
+ALTERNATIVES = [
+    Alternative(
+        name="window-argmax-scan",
+        description="an explicit row-major scan that keeps a maximum only if strictly greater",
+        solutions={WINDOW_ARGMAX: '''\
+def window_argmax(window):
+    best = (0, 0)
+    for r in range(window.shape[0]):
+        for c in range(window.shape[1]):
+            if window[r, c] > window[best]:
+                best = (r, c)
+    return best
+'''}),
+    Alternative(
+        name="argmax-unravel-loops",
+        description="backward with np.argmax and np.unravel_index inline, no helper",
+        solutions={MAX_BACKWARD: '''\
+def max_pool_backward_naive(dout, cache):
+    x, pool_param = cache
+    ph, pw, s = pool_param['pool_height'], pool_param['pool_width'], pool_param['stride']
+    dx = np.zeros_like(x, dtype=float)
+    for n, c, i, j in np.ndindex(*dout.shape):
+        window = x[n, c, i * s:i * s + ph, j * s:j * s + pw]
+        r, t = np.unravel_index(np.argmax(window), (ph, pw))
+        dx[n, c, i * s + r, j * s + t] += dout[n, c, i, j]
+    return dx
+'''}),
+    Alternative(
+        name="first-max-mask",
+        description="a mask of the maxima, cut down to the first one by a running count",
+        solutions={MAX_BACKWARD: '''\
+def max_pool_backward_naive(dout, cache):
+    x, pool_param = cache
+    ph, pw, s = pool_param['pool_height'], pool_param['pool_width'], pool_param['stride']
+    N, C, H_out, W_out = dout.shape
+    dx = np.zeros(x.shape)
+    for i in range(H_out):
+        for j in range(W_out):
+            flat = x[:, :, i * s:i * s + ph, j * s:j * s + pw].reshape(N, C, ph * pw)
+            is_max = flat == flat.max(axis=2, keepdims=True)
+            first = is_max & (np.cumsum(is_max, axis=2) == 1)
+            routed = first * dout[:, :, i, j][:, :, None]
+            dx[:, :, i * s:i * s + ph, j * s:j * s + pw] += routed.reshape(N, C, ph, pw)
+    return dx
+'''}),
+    Alternative(
+        name="sliding-window-view",
+        description="all four layers vectorised with sliding_window_view and np.add.at",
+        solutions={
+            MAX_FORWARD: '''\
+from numpy.lib.stride_tricks import sliding_window_view
+
+def pooling_windows(x, pool_param):
+    """(N, C, H', W', P_H, P_W) view of every window."""
+    ph, pw, s = pool_param['pool_height'], pool_param['pool_width'], pool_param['stride']
+    return sliding_window_view(x, (ph, pw), axis=(2, 3))[:, :, ::s, ::s]
+
+def max_pool_forward_naive(x, pool_param):
+    return pooling_windows(x, pool_param).max(axis=(4, 5)), (x, pool_param)
+''',
+            MAX_BACKWARD: '''\
+def max_pool_backward_naive(dout, cache):
+    x, pool_param = cache
+    pw, s = pool_param['pool_width'], pool_param['stride']
+    windows = pooling_windows(x, pool_param)
+    N, C, H_out, W_out = dout.shape
+    first = windows.reshape(N, C, H_out, W_out, -1).argmax(axis=4)
+    rows = np.arange(H_out)[:, None] * s + first // pw
+    cols = np.arange(W_out)[None, :] * s + first % pw
+    n = np.arange(N)[:, None, None, None]
+    c = np.arange(C)[None, :, None, None]
+    dx = np.zeros(x.shape)
+    np.add.at(dx, (n, c, rows, cols), dout)
+    return dx
+''',
+            AVG_FORWARD: '''\
+def avg_pool_forward_naive(x, pool_param):
+    return pooling_windows(x, pool_param).mean(axis=(4, 5)), (x, pool_param)
+''',
+            AVG_BACKWARD: '''\
+def avg_pool_backward_naive(dout, cache):
+    x, pool_param = cache
+    ph, pw, s = pool_param['pool_height'], pool_param['pool_width'], pool_param['stride']
+    N, C, H_out, W_out = dout.shape
+    dx = np.zeros(x.shape)
+    # For one offset (r, t) inside the window, the windows reach distinct inputs.
+    for r in range(ph):
+        for t in range(pw):
+            dx[:, :, r:r + s * H_out:s, t:t + s * W_out:s] += dout / (ph * pw)
+    return dx
+'''}),
+    Alternative(
+        name="cache-routes",
+        description="the forward pass finds each window's maximum and caches where it is",
+        solutions={
+            MAX_FORWARD: '''\
+def max_pool_forward_naive(x, pool_param):
+    ph, pw, s = pool_param['pool_height'], pool_param['pool_width'], pool_param['stride']
+    N, C, H, W = x.shape
+    H_out, W_out = 1 + (H - ph) // s, 1 + (W - pw) // s
+    out = np.empty((N, C, H_out, W_out))
+    routes = []
+    for n, c, i, j in np.ndindex(N, C, H_out, W_out):
+        r, t = window_argmax(x[n, c, i * s:i * s + ph, j * s:j * s + pw])
+        out[n, c, i, j] = x[n, c, i * s + r, j * s + t]
+        routes.append((n, c, i * s + r, j * s + t))
+    return out, (x.shape, routes)
+''',
+            MAX_BACKWARD: '''\
+def max_pool_backward_naive(dout, cache):
+    x_shape, routes = cache
+    dx = np.zeros(x_shape)
+    for (n, c, p, q), g in zip(routes, dout.ravel()):
+        dx[n, c, p, q] += g
+    return dx
+'''}),
+]
