@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 import nbformat
+from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbformat.notebooknode import NotebookNode
 
@@ -95,14 +96,29 @@ def reading_version(source_nb: NotebookNode) -> NotebookNode:
     return nb
 
 
+def _coalesce_streams(outputs: list) -> list:
+    """Join consecutive stream outputs of the same name: where the kernel splits its
+    printed text depends on timing, and the edition must be reproducible."""
+    merged = []
+    for out in outputs:
+        if (out.get("output_type") == "stream" and merged
+                and merged[-1].get("output_type") == "stream"
+                and merged[-1].get("name") == out.get("name")):
+            merged[-1]["text"] = merged[-1]["text"] + out["text"]
+        else:
+            merged.append(out)
+    return merged
+
+
 def _static_outputs(nb: NotebookNode) -> None:
     """Drop live-widget views (their model ids are random and no widget manager runs
-    where the edition is read); each widget also carries a static image, which stays."""
+    where the edition is read); each widget also carries a static image, which stays.
+    Streams are coalesced."""
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         outputs = []
-        for out in cell.outputs:
+        for out in _coalesce_streams(cell.outputs):
             data = out.get("data")
             if data and WIDGET_VIEW in data:
                 del data[WIDGET_VIEW]
@@ -127,7 +143,10 @@ def build_reading_edition(project: Course, assignment: str, out_dir: Path) -> Pa
         for extra in (project.source / assignment).iterdir():
             if extra.suffix != ".ipynb" and extra.is_file():
                 shutil.copy(extra, tmp)
-        client = NotebookClient(nb, timeout=READING_CELL_TIMEOUT, kernel_name="python3",
+        # IPC sockets in the scratch folder: no TCP port, no plaintext-TCP warning
+        km = AsyncKernelManager(kernel_name="python3", transport="ipc",
+                                ip=str(Path(tmp) / "kernel"))
+        client = NotebookClient(nb, km=km, timeout=READING_CELL_TIMEOUT,
                                 resources={"metadata": {"path": tmp}}, record_timing=False)
         client.execute()
     _static_outputs(nb)

@@ -8,8 +8,8 @@ after execution and before nbgrader saves the scores.
 from __future__ import annotations
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute,
-                                    GetGrades, IgnorePattern, LimitOutput, SaveAutoGrades)
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, GetGrades,
+                                    IgnorePattern, LimitOutput, SaveAutoGrades)
 from traitlets.config import Config
 
 from .feedback_filters import HideHiddenTests
@@ -31,13 +31,11 @@ def configure(c: Config, sandbox: bool = True) -> Config:
     c.Execute.timeout = CELL_TIMEOUT
     c.Execute.kernel_name = "python3"
     c.Execute.record_timing = False
-    if sandbox:
-        from .sandbox import SandboxedExecute
-        executor = SandboxedExecute
-    else:
-        executor = Execute
+    from .sandbox import SandboxedExecute
+    # the opt-out keeps output caps, time budgets and fail-closed; it drops isolation
+    c.SandboxedExecute.use_sandbox = sandbox
     c.Autograde.autograde_preprocessors = [
-        executor,
+        SandboxedExecute,
         DecideVerdicts,
         IgnorePattern,
         ClearMetadataPreprocessor,
