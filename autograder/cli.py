@@ -27,17 +27,18 @@ UNSAFE_WARNING = (
 
 
 def _grading_config(args) -> "Config":
-    from .settings import course_config
+    from .settings import CELL_TIMEOUT, course_config
+    timeout = getattr(args, "cell_timeout", None) or CELL_TIMEOUT
     if getattr(args, "unsafe_no_sandbox", False):
         print(UNSAFE_WARNING, file=sys.stderr)
-        return course_config(sandbox=False)
+        return course_config(sandbox=False, cell_timeout=timeout)
     from .sandbox import sandbox_problem
     problem = sandbox_problem()
     if problem:
         raise CourseError(f"cannot grade safely: {problem}\nGrading refuses to run student "
                           f"code unsandboxed; to do it anyway (trusted submissions only), "
                           f"pass {UNSAFE_FLAG}.")
-    return course_config(sandbox=True)
+    return course_config(sandbox=True, cell_timeout=timeout)
 
 
 def _course(args) -> Course:
@@ -160,6 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("grade", cmd_grade, "autograde submitted/<student>/<assignment> in the sandbox")
     p.add_argument("assignments", nargs="*")
     p.add_argument("--student", action="append", help="only this student (repeatable)")
+    p.add_argument("--cell-timeout", type=int, metavar="SECONDS",
+                   help="interrupt a cell after this long (default 60)")
     course_arg(p)
     unsafe_arg(p)
 

@@ -20,7 +20,7 @@ COURSE_ID = "conv-backprop"
 CELL_TIMEOUT = 60
 
 
-def configure(c: Config, sandbox: bool = True) -> Config:
+def configure(c: Config, sandbox: bool = True, cell_timeout: int = CELL_TIMEOUT) -> Config:
     """Apply the course's nbgrader settings to ``c``; ``sandbox=False`` is the
     instructor's explicit, warned opt-out (verdicts are still decided outside the
     kernel, but the kernel runs with the grader's rights)."""
@@ -28,7 +28,7 @@ def configure(c: Config, sandbox: bool = True) -> Config:
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
     c.OverwriteCells.add_missing_cells = True
-    c.Execute.timeout = CELL_TIMEOUT
+    c.Execute.timeout = cell_timeout
     c.Execute.kernel_name = "python3"
     c.Execute.record_timing = False
     from .sandbox import SandboxedExecute
@@ -48,6 +48,6 @@ def configure(c: Config, sandbox: bool = True) -> Config:
     return c
 
 
-def course_config(sandbox: bool = True) -> Config:
+def course_config(sandbox: bool = True, cell_timeout: int = CELL_TIMEOUT) -> Config:
     """A fresh Config with the course's settings."""
-    return configure(Config(), sandbox=sandbox)
+    return configure(Config(), sandbox=sandbox, cell_timeout=cell_timeout)
