@@ -26,7 +26,7 @@ UNSAFE_WARNING = (
     "decided outside the kernel. Only do this with submissions you trust.")
 
 
-def _grading_config(args) -> "Config":
+def _grading_config(args):
     from .settings import CELL_TIMEOUT, course_config
     timeout = getattr(args, "cell_timeout", None) or CELL_TIMEOUT
     if getattr(args, "unsafe_no_sandbox", False):

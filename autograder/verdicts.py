@@ -180,14 +180,19 @@ def verdict_for_cell(cell: NotebookNode) -> Verdict:
                               "instructor (this cell cannot be graded automatically).")
     found = payloads_in(cell)
     if len(found) == 1:
-        return judge(check, found[0])
+        verdict = judge(check, found[0])
+        visible = _kernel_failure(cell)
+        if not verdict.passed and visible:
+            return Verdict(False, f"{verdict.message}\n\nThe visible test in this cell "
+                                  f"reported:\n{visible}")
+        return verdict
     if len(found) > 1:
         return Verdict(False, f"{check.what}: the cell recorded values more than once, so "
                               "the grader cannot tell which to trust.")
     reason = _kernel_failure(cell)
     if reason:
-        return Verdict(False, f"{check.what}: the test cell stopped before the hidden "
-                              f"tests ran.\n{reason}")
+        return Verdict(False, f"{check.what}: the hidden tests could not record your "
+                              f"outputs.\n{reason}")
     return Verdict(False, f"{check.what}: the hidden tests recorded nothing (the cell did "
                           "not run to the end).")
 

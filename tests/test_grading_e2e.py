@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from conftest import ROOT, grading_config, run_cli
+from conftest import grading_config, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -72,7 +72,6 @@ def test_broken_submissions_are_named_and_the_rest_is_graded(graded):
 
 def test_submitted_is_never_modified_and_regrading_gives_the_same_grades(graded):
     from autograder.grading import grade_class
-    from autograder.sample_class import write_sample_class
     course, results, config = graded
     before = _tree_digest(course.submitted)
     again = grade_class(course, ["ch2-conv2d", "ch4-stride-padding"], config,

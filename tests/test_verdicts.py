@@ -133,3 +133,14 @@ def test_non_graded_cells_are_left_alone():
     cell = new_code_cell("print(1)", outputs=[new_output("stream", name="stdout", text="1\n")])
     out, _ = verdicts.DecideVerdicts().preprocess_cell(cell, {}, 0)
     assert out.outputs[0].text == "1\n"
+
+
+def test_a_failing_visible_test_is_quoted_after_the_hidden_verdict(monkeypatch):
+    monkeypatch.setattr(verdicts, "get_check", lambda gid: CHECK if gid == "toy-double" else None)
+    visible = new_output("error", ename="AssertionError", evalue="y for x=1: expected 2, got 1",
+                         traceback=[])
+    cell = _graded_cell([_payload_output(payload_for(lambda x: x)), visible])
+    verdict = verdicts.verdict_for_cell(cell)
+    assert not verdict.passed
+    assert "forgetting to double" in verdict.message
+    assert verdict.message.endswith("AssertionError: y for x=1: expected 2, got 1")

@@ -39,7 +39,7 @@ def _correlate(inputs):
 
 def _correlate_width_from_height(inputs):
     """Output width W - HH + 1 (a square kernel assumed); crashes when that is wider."""
-    (H, W), (HH, WW) = np.shape(inputs["x"]), np.shape(inputs["w"])
+    (_, W), (HH, WW) = np.shape(inputs["x"]), np.shape(inputs["w"])
     right = oracles.conv2d_forward(inputs["x"], inputs["w"])
     if HH == WW or W - HH + 1 > W - WW + 1:
         raise ValueError("not distinguishable, or would have crashed")
