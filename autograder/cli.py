@@ -99,9 +99,12 @@ def cmd_grade(args) -> int:
 def cmd_feedback(args) -> int:
     from .feedback import write_feedback
     course = _course(args)
+    problems = []
     for assignment in course.require_assignments(args.assignments):
-        write_feedback(course, assignment, args.student or None)
-    return 0
+        problems += write_feedback(course, assignment, args.student or None)
+    for problem in problems:
+        print(f"  - {problem}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 def cmd_export(args) -> int:

@@ -13,7 +13,7 @@ from .exports import export_grades
 from .feedback import write_feedback
 from .grading import GradeResult, grade_class
 from .report import grade_table
-from .sample_class import STUDENTS, write_sample_class
+from .sample_class import SAMPLE_DESCRIPTIONS, STUDENTS, buggy_mutant, write_sample_class
 
 
 def build_and_grade(directory: Path, config: Config) -> tuple[Course, list[GradeResult]]:
@@ -29,14 +29,29 @@ def build_and_grade(directory: Path, config: Config) -> tuple[Course, list[Grade
     print(f"Sample class: {', '.join(STUDENTS)}")
     results = grade_class(course, assignments, config)
     for assignment in assignments:
-        write_feedback(course, assignment)
+        for problem in write_feedback(course, assignment):
+            print(f"feedback problem: {problem}")
     export_grades(course, directory / "grades.csv")
     return course, results
+
+
+def sample_class_legend(assignments: list[str]) -> str:
+    """What each sample student submitted, with dan-buggy's mistake per chapter."""
+    lines = ["Sample class:"]
+    for student, what in SAMPLE_DESCRIPTIONS.items():
+        lines.append(f"  {student:<13} {what}")
+    for assignment in assignments:
+        bug = buggy_mutant(assignment)
+        if bug:
+            lines.append(f"  {'':<13}   {assignment}: {bug.name}")
+    return "\n".join(lines)
 
 
 def run_demo(directory: Path, config: Config) -> int:
     course, results = build_and_grade(directory, config)
     csv_path = course.root / "grades.csv"
+    print()
+    print(sample_class_legend(course.assignments()))
     print()
     print(grade_table(results))
     print(f"\nFeedback: {course.feedback}/<student>/<assignment>/   Grades CSV: {csv_path}")

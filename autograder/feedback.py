@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+
 from .course import Course
 from .pipeline import generate_feedback
-from .progress import Progress
 
 
 def write_feedback(course: Course, assignment: str, students: list[str] | None = None
@@ -13,14 +14,13 @@ def write_feedback(course: Course, assignment: str, students: list[str] | None =
     students = students or sorted(p.name for p in course.autograded.iterdir()
                                   if (p / assignment).is_dir()) \
         if course.autograded.is_dir() else []
-    progress = Progress(len(students), f"feedback {assignment}")
     problems = []
     for student in students:
-        progress.start(student)
         result = generate_feedback(course, assignment, student)
         if not result["success"]:
+            lines = (result.get("error") or result.get("log") or "").strip().splitlines()
             problems.append(f"{student}: no feedback for {assignment}: "
-                            f"{(result.get('error') or '').strip().splitlines()[-1:]}")
-        progress.done("ok" if result["success"] else "failed")
-    progress.finish()
+                            f"{lines[-1] if lines else 'unknown error'}")
+    print(f"feedback {assignment}: {len(students) - len(problems)} of {len(students)} "
+          f"pages written to {course.feedback}", file=sys.stderr)
     return problems

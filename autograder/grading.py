@@ -17,7 +17,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from traitlets.config import Config
 
 from .course import Course
-from .pipeline import autograde
+from .pipeline import autograde, quiet_gradebook
 from .progress import Progress
 
 
@@ -86,7 +86,7 @@ def preflight(course: Course, assignment: str, student: str) -> tuple[list[str],
 
 def zero_notebook(course: Course, assignment: str, student: str, notebook: str) -> None:
     """Record zero for every graded cell of a notebook that could not be graded."""
-    with Gradebook(course.db_url) as gb:
+    with quiet_gradebook(), Gradebook(course.db_url) as gb:
         gb.update_or_create_student(student)
         gb.update_or_create_submission(assignment, student)
         submission = gb.find_submission_notebook(notebook, assignment, student)
@@ -100,7 +100,7 @@ def zero_notebook(course: Course, assignment: str, student: str, notebook: str) 
 def read_score(course: Course, assignment: str, student: str) -> Score:
     """The autograded score of one submission from the gradebook."""
     score = Score()
-    with Gradebook(course.db_url) as gb:
+    with quiet_gradebook(), Gradebook(course.db_url) as gb:
         try:
             submission = gb.find_submission(assignment, student)
         except MissingEntry:

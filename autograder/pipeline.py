@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from contextlib import contextmanager
 
 from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
@@ -16,6 +17,15 @@ from traitlets.config import Config
 
 from .course import Course, ensure_tools_on_path
 from .settings import course_config
+
+
+@contextmanager
+def quiet_gradebook():
+    """nbgrader's gradebook code trips SQLAlchemy's autoflush warnings: harmless noise."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", module="nbgrader")
+        warnings.filterwarnings("ignore", message=".*not in session.*")
+        yield
 
 
 def _coursedir(course: Course, config: Config, **attrs) -> CourseDirectory:
@@ -32,10 +42,7 @@ def _run(converter_cls, course: Course, config: Config, **attrs) -> dict:
     app = converter_cls(coursedir=coursedir, config=config)
     app.log.setLevel(logging.WARNING)
     app.force = True
-    with warnings.catch_warnings():
-        # nbgrader's gradebook code trips SQLAlchemy's autoflush warnings; harmless noise
-        warnings.filterwarnings("ignore", module="nbgrader")
-        warnings.filterwarnings("ignore", message=".*not in session.*")
+    with quiet_gradebook():
         return capture_log(app)
 
 

@@ -24,7 +24,14 @@ from .submissions import fill, instructor_solutions, is_solution_cell, grade_id,
 #: Mutants the buggy student prefers, in order; else the chapter's first mutant.
 PREFERRED_BUGS = ("kernel-not-flipped", "stride-ignored", "assign-not-accumulate")
 
-STUDENTS = ("ada-perfect", "ben-blank", "cleo-partial", "dan-buggy", "eve-broken")
+SAMPLE_DESCRIPTIONS = {
+    "ada-perfect": "every function and written answer right",
+    "ben-blank": "the release, untouched",
+    "cleo-partial": "the first half of each chapter's functions right, the rest blank",
+    "dan-buggy": "everything right but one classic mistake per chapter:",
+    "eve-broken": "perfect work, but ch2's notebook is broken JSON and ch3's was renamed",
+}
+STUDENTS = tuple(SAMPLE_DESCRIPTIONS)
 
 
 def buggy_mutant(assignment: str):

@@ -4,7 +4,8 @@ The known mistakes are wrong oracles built from the trusted layers of
 :mod:`autograder.oracles` with one thing changed. Two identities keep them short:
 with the kernel left unflipped, dx is the true dx of rot180(w); and with the stride
 ignored in the backward pass (dy not dilated), dx and dw are the true ones of a
-stride-1 layer fed the same dy.
+stride-1 layer fed the same dy. The mistakes chapter 3 shares are built by
+:mod:`autograder.checks.common`.
 """
 
 from __future__ import annotations
@@ -12,12 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import oracles
+from . import common
 from .base import Check, Mistake
-
-
-def flip180(w):
-    """The kernel reversed along its last two (spatial) axes."""
-    return np.asarray(w)[..., ::-1, ::-1]
 
 
 def spatial_pad(x, pad: int):
@@ -31,13 +28,6 @@ def _dilated(dout, stride: int):
     out = np.zeros((N, F, stride * (H_out - 1) + 1, stride * (W_out - 1) + 1))
     out[:, :, ::stride, ::stride] = dout
     return out
-
-
-def _needs_several(size: int, what: str) -> None:
-    # A mistake that changes nothing when there is one sample (or filter) cannot be
-    # told apart from the right answer there; ``judge`` skips a mistake that raises.
-    if size < 2:
-        raise ValueError(f"only one {what}")
 
 
 def _needs_stride(inputs) -> None:
@@ -143,10 +133,10 @@ def _forward_pad_ignored(inputs):
 
 
 FORWARD_MISTAKES = (
-    Mistake("a true convolution (kernel flipped)",
-            "The layer cross-correlates: out[n, f, i, j] = sum_{c,r,t} "
-            "x_pad[n, c, i·s + r, j·s + t] w[f, c, r, t] + b[f], with w as it is.",
-            lambda inputs: {"out": _forward(inputs, w=flip180(inputs["w"]))}),
+    common.kernel_flipped(
+        _forward,
+        "The layer cross-correlates: out[n, f, i, j] = sum_{c,r,t} "
+        "x_pad[n, c, i·s + r, j·s + t] w[f, c, r, t] + b[f], with w as it is."),
     Mistake("ignoring the stride",
             "Window (i, j) starts at row i·stride, column j·stride of the padded input, "
             "and H' = 1 + (H + 2·pad - HH) // stride.",
@@ -158,9 +148,7 @@ FORWARD_MISTAKES = (
             "Pad x with pad zeros on each spatial side first, then slide the kernel over "
             "the padded input: H' = 1 + (H + 2·pad - HH) // stride.",
             _forward_pad_ignored),
-    Mistake("leaving out the bias",
-            "Each output map f gets its bias b[f] added to every entry.",
-            lambda inputs: {"out": _forward(inputs, b=np.zeros_like(inputs["b"]))}),
+    common.bias_left_out(_forward),
     Mistake("computing the output width from the kernel height",
             "W' = 1 + (W + 2·pad - WW) // stride: widths with widths. Kernels need not be "
             "square.",
@@ -205,46 +193,17 @@ def _dx_not_cropped(inputs):
     return {"dx": _dx_padded(inputs)}
 
 
-def _dx_one_filter(inputs, which):
-    _needs_several(np.shape(inputs["w"])[0], "filter")
-    keep = slice(0, 1) if which == "first" else slice(-1, None)
-    return {"dx": _backward(inputs, w=inputs["w"][keep], dout=inputs["dout"][:, keep])[0]}
-
-
 def _dw_stride_ignored(inputs):
     _needs_stride(inputs)
     return {"dw": _backward(inputs, stride=1)[1]}
 
 
-def _dw_one_sample(inputs, which):
-    _needs_several(np.shape(inputs["x"])[0], "sample")
-    keep = slice(0, 1) if which == "first" else slice(-1, None)
-    return {"dw": _backward(inputs, x=inputs["x"][keep], dout=inputs["dout"][keep])[1]}
-
-
-def _dw_averaged(inputs):
-    N = np.shape(inputs["x"])[0]
-    _needs_several(N, "sample")
-    return {"dw": _backward(inputs)[1] / N}
-
-
-def _db_first_sample(inputs):
-    _needs_several(np.shape(inputs["dout"])[0], "sample")
-    return {"db": np.asarray(inputs["dout"])[0].sum(axis=(1, 2))}
-
-
-def _db_averaged(inputs):
-    dout = np.asarray(inputs["dout"])
-    _needs_several(dout.shape[0], "sample")
-    return {"db": dout.sum(axis=(0, 2, 3)) / dout.shape[0]}
-
-
 DX_MISTAKES = (
-    Mistake("the kernel not flipped in dx",
-            "dx of the padded input is the full convolution of the dilated dy with the "
-            "kernel: as a cross-correlation, pad(dilate(dy)) ⋆ rot180(w). Without the flip "
-            "each pixel gets the weights of the mirrored position.",
-            lambda inputs: {"dx": _backward(inputs, w=flip180(inputs["w"]))[0]}),
+    common.dx_kernel_not_flipped(
+        _backward,
+        "dx of the padded input is the full convolution of the dilated dy with the "
+        "kernel: as a cross-correlation, pad(dilate(dy)) ⋆ rot180(w). Without the flip "
+        "each pixel gets the weights of the mirrored position."),
     Mistake("ignoring the stride in dx (dy not dilated)",
             "Output (i, j) read the window starting at (i·stride, j·stride); dilate dy "
             "(stride - 1 zeros between entries) so that each entry sits where its window "
@@ -257,14 +216,14 @@ DX_MISTAKES = (
             "dx has the shape of x: drop the pad rows and columns on each side, which "
             "belong to the zeros the forward pass added, with [p:p + H, p:p + W].",
             _dx_not_cropped),
-    Mistake("dx from the first filter only (no sum over F)",
-            "Every filter read x, so every one sends gradient back: sum over f. "
-            "Accumulate with +=.",
-            lambda inputs: _dx_one_filter(inputs, "first")),
-    Mistake("dx from the last filter only (assigned instead of accumulated over F)",
-            "Every filter read x, so every one sends gradient back: sum over f. Use +=, "
-            "not =, inside the loop over f.",
-            lambda inputs: _dx_one_filter(inputs, "last")),
+    common.dx_first_filter_only(
+        _backward,
+        "Every filter read x, so every one sends gradient back: sum over f. "
+        "Accumulate with +=."),
+    common.dx_last_filter_only(
+        _backward,
+        "Every filter read x, so every one sends gradient back: sum over f. Use +=, "
+        "not =, inside the loop over f."),
 )
 
 DW_MISTAKES = (
@@ -273,44 +232,27 @@ DW_MISTAKES = (
             "dw = x_pad ⋆ dilate(dy), so consecutive entries of dy meet rows of x_pad "
             "stride apart.",
             _dw_stride_ignored),
-    Mistake("dw from the first sample only (batch not summed)",
-            "The same w is used for every sample, so its gradient is the sum over the "
-            "batch: dw[f, c] = sum_n x_pad[n, c] ⋆ dilate(dy)[n, f].",
-            lambda inputs: _dw_one_sample(inputs, "first")),
-    Mistake("dw from the last sample only (assigned instead of accumulated over N)",
-            "The same w is used for every sample, so its gradient is the sum over the "
-            "batch. Use +=, not =, inside the loop over n.",
-            lambda inputs: _dw_one_sample(inputs, "last")),
-    Mistake("dw averaged over the batch",
-            "The layer returns the plain sum over samples, never divided by N.",
-            _dw_averaged),
-    Mistake("a flipped dw",
-            "dw = x_pad ⋆ dilate(dy) is a cross-correlation, not a convolution: no flip.",
-            lambda inputs: {"dw": flip180(_backward(inputs)[1])}),
+    common.dw_first_sample_only(
+        _backward,
+        "The same w is used for every sample, so its gradient is the sum over the "
+        "batch: dw[f, c] = sum_n x_pad[n, c] ⋆ dilate(dy)[n, f]."),
+    common.dw_last_sample_only(
+        _backward,
+        "The same w is used for every sample, so its gradient is the sum over the "
+        "batch. Use +=, not =, inside the loop over n."),
+    common.dw_averaged(_backward, "The layer returns the plain sum over samples, never "
+                                  "divided by N."),
+    common.dw_flipped(
+        _backward,
+        "dw = x_pad ⋆ dilate(dy) is a cross-correlation, not a convolution: no flip."),
+    common.dw_dy_flipped(
+        _backward,
+        "dw = x_pad ⋆ dilate(dy) is a cross-correlation: dy slides over x as it is, the "
+        "flip belongs to dx only."),
 )
 
-DW_MISTAKES += (
-    Mistake("dw as a true convolution of x with dy (dy flipped)",
-            "dw = x_pad ⋆ dilate(dy) is a cross-correlation: dy slides over x as it is, the "
-            "flip belongs to dx only.",
-            lambda inputs: {"dw": _backward(inputs, dout=flip180(inputs["dout"]))[1]}),
-)
-
-DB_MISTAKES = (
-    Mistake("db from the first sample only (batch not summed)",
-            "b[f] is added to every output entry of every sample: "
-            "db[f] = sum over n, i, j of dy[n, f, i, j].",
-            _db_first_sample),
-    Mistake("db averaged over the batch",
-            "The layer returns the plain sum over samples, never divided by N.",
-            _db_averaged),
-    Mistake("a db per sample, shape (N, F)",
-            "There is one bias per filter, shared by all samples: sum over axes 0, 2, 3.",
-            lambda inputs: {"db": np.asarray(inputs["dout"]).sum(axis=(2, 3))}),
-    Mistake("one number for db (summed over the filters too)",
-            "db has one entry per filter, shape (F,): sum over axes 0, 2, 3 only.",
-            lambda inputs: {"db": np.asarray(inputs["dout"]).sum()}),
-)
+DB_MISTAKES = common.db_mistakes("The layer returns the plain sum over samples, never "
+                                 "divided by N.")
 
 
 def _pad_oracle(inputs):
