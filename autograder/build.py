@@ -131,6 +131,21 @@ def _static_outputs(nb: NotebookNode) -> None:
     nb.metadata.pop("widgets", None)
 
 
+def execute_trusted(nb: NotebookNode, folder: Path, timeout: int = READING_CELL_TIMEOUT
+                    ) -> None:
+    """Execute a trusted (instructor) notebook in place, in a scratch copy of the
+    non-notebook files of ``folder``; raises on the first cell error."""
+    with tempfile.TemporaryDirectory(prefix="execute-") as tmp:
+        for extra in folder.iterdir():
+            if extra.suffix != ".ipynb" and extra.is_file():
+                shutil.copy(extra, tmp)
+        # IPC sockets in the scratch folder: no TCP port, no plaintext-TCP warning
+        km = AsyncKernelManager(kernel_name="python3", transport="ipc",
+                                ip=str(Path(tmp) / "kernel"))
+        NotebookClient(nb, km=km, timeout=timeout, resources={"metadata": {"path": tmp}},
+                       record_timing=False).execute()
+
+
 def build_reading_edition(project: Course, assignment: str, out_dir: Path) -> Path:
     """Execute the reading version of the assignment's notebook into
     ``out_dir/<assignment>.ipynb`` (one notebook per assignment)."""
@@ -139,16 +154,7 @@ def build_reading_edition(project: Course, assignment: str, out_dir: Path) -> Pa
         raise CourseError(f"{assignment}: expected one notebook in source/{assignment}, "
                           f"found {len(notebooks)}")
     nb = reading_version(nbformat.read(str(notebooks[0]), as_version=4))
-    with tempfile.TemporaryDirectory(prefix="reading-") as tmp:
-        for extra in (project.source / assignment).iterdir():
-            if extra.suffix != ".ipynb" and extra.is_file():
-                shutil.copy(extra, tmp)
-        # IPC sockets in the scratch folder: no TCP port, no plaintext-TCP warning
-        km = AsyncKernelManager(kernel_name="python3", transport="ipc",
-                                ip=str(Path(tmp) / "kernel"))
-        client = NotebookClient(nb, km=km, timeout=READING_CELL_TIMEOUT,
-                                resources={"metadata": {"path": tmp}}, record_timing=False)
-        client.execute()
+    execute_trusted(nb, project.source / assignment)
     _static_outputs(nb)
     _clean_metadata(nb)
     target = out_dir / f"{assignment}.ipynb"
