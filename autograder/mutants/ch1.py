@@ -179,7 +179,7 @@ ALTERNATIVES = [
                             L, K = len(x), len(w)
                             y = []
                             for i in range(L - K + 1):
-                                total = b
+                                total = float(b)
                                 for k in range(K):
                                     total += x[i + k] * w[k]
                                 y.append(total)

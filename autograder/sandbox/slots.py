@@ -4,8 +4,9 @@ RLIMIT_NPROC counts every task of a uid system-wide, so two kernels sharing a ui
 would share one process budget (and could signal each other). Each kernel therefore
 holds a *slot* for its whole life: slot ``n`` runs as uid ``policy.uid_base + n``.
 
-A slot is held by an exclusive ``flock`` on ``<tmp>/course-sandbox-slots/slot-<n>.lock``
-(root-owned directory, mode 0700). The lock works across grader processes and is
+A slot is held by an exclusive ``flock`` on ``<tmp>/course-sandbox-slots/uid-<uid>.lock``
+(root-owned directory, mode 0700): the lock names the uid, so pools of different
+policies can never hand one uid to two kernels. The lock works across grader processes and is
 released by the kernel automatically if the grader dies. Since a free slot's uid runs
 nothing by definition, acquiring and releasing a slot both kill whatever still runs
 under that uid (the remains of a crashed run, or a straggler of the sandbox).
@@ -115,7 +116,8 @@ def acquire_slot(policy: SandboxPolicy) -> SlotLease:
     """Hold the first free slot of ``policy``'s pool; :class:`NoFreeSlot` if none."""
     directory = slot_directory()
     for slot in range(policy.slots):
-        fd = os.open(directory / f"slot-{slot}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        fd = os.open(directory / f"uid-{policy.uid(slot)}.lock", os.O_RDWR | os.O_CREAT,
+                     0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
