@@ -8,6 +8,7 @@ where nothing could run, and never stops the others. ``submitted/`` is only read
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,13 @@ def expected_notebooks(course: Course, assignment: str) -> list[str]:
 def preflight(course: Course, assignment: str, student: str) -> tuple[list[str], list[str]]:
     """(problems, unreadable notebook names) of ``submitted/<student>/<assignment>``."""
     folder = course.submitted / student / assignment
+    unsafe = unsafe_entries(folder)
+    if unsafe:
+        # nbgrader copies a submission as root, following links: one link to source/
+        # would hand the solutions to the student's kernel. Nothing of it is graded.
+        return ([f"{student}: {assignment} contains {', '.join(unsafe)}; a submission "
+                 "may hold only plain files and folders, so it scores 0."],
+                expected_notebooks(course, assignment))
     problems, unreadable = [], []
     present = {p.name for p in folder.glob("*.ipynb")}
     for name in expected_notebooks(course, assignment):
@@ -60,26 +68,48 @@ def preflight(course: Course, assignment: str, student: str) -> tuple[list[str],
             problems.append(f"{student}: {assignment}/{name} is missing{hint}; it scores 0.")
             unreadable.append(name)
             continue
-        try:
-            text = path.read_text(encoding="utf-8")
-            json.loads(text)
-            nb = nbformat.reads(text, as_version=4)
-        except json.JSONDecodeError as exc:
-            problems.append(f"{student}: {assignment}/{name} is not valid notebook JSON "
-                            f"(line {exc.lineno}, column {exc.colno}: {exc.msg}); it "
-                            "scores 0.")
-            unreadable.append(name)
-            continue
-        except (UnicodeDecodeError, ValueError) as exc:
-            problems.append(f"{student}: {assignment}/{name} cannot be read as a notebook "
-                            f"({exc.__class__.__name__}: {str(exc)[:200]}); it scores 0.")
-            unreadable.append(name)
-            continue
-        if not isinstance(nb.get("cells"), list):
-            problems.append(f"{student}: {assignment}/{name} has no list of cells; it "
-                            "scores 0.")
+        reason = notebook_problem(path)
+        if reason:
+            problems.append(f"{student}: {assignment}/{name} {reason}; it scores 0.")
             unreadable.append(name)
     return problems, unreadable
+
+
+def unsafe_entries(folder: Path) -> list[str]:
+    """Descriptions of every symbolic link or special file under ``folder``."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if path.is_symlink():
+            found.append(f"a symbolic link ({rel})")
+        elif not (path.is_file() or path.is_dir()):
+            found.append(f"a special file ({rel})")
+    return found
+
+
+def notebook_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be graded as a notebook, or None if it can."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return "is not UTF-8 text"
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return (f"is not valid notebook JSON (line {exc.lineno}, column {exc.colno}: "
+                f"{exc.msg})")
+    except RecursionError:
+        return "is nested too deeply to be a notebook"
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list) \
+            or not isinstance(data.get("metadata"), dict):
+        return "is JSON but not a notebook (it needs a list of cells and metadata)"
+    try:
+        nb = nbformat.reads(text, as_version=4)
+        nbformat.validate(nb)
+    except Exception as exc:  # any way nbformat rejects it: reported, graded as zero
+        first_line = (str(exc).strip().splitlines() or [""])[0][:200]
+        return f"is not a valid notebook ({type(exc).__name__}: {first_line})"
+    return None
 
 
 # ---------------------------------------------------------------------- scores ----
@@ -127,14 +157,34 @@ def read_score(course: Course, assignment: str, student: str) -> Score:
 
 # ---------------------------------------------------------------------- grading ----
 
+_EXCEPTION_LINE = re.compile(r"^\s*(?:\w+\.)*\w*(?:Error|Exception|Exit)\b.*")
+
+
 def _nbgrader_failure(result: dict) -> str:
-    text = (result.get("error") or "") + (result.get("log") or "")
-    lines = [l for l in text.strip().splitlines() if l.strip()]
-    return lines[-1][:300] if lines else "unknown error"
+    """The most telling line of a failed nbgrader run: its last exception line."""
+    text = (result.get("error") or "") + "\n" + (result.get("log") or "")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    exceptions = [line for line in lines if _EXCEPTION_LINE.match(line)]
+    chosen = exceptions[-1] if exceptions else (lines[-1] if lines else "unknown error")
+    return chosen[:300]
 
 
 def grade_one(course: Course, assignment: str, student: str, config: Config) -> GradeResult:
+    """Grade one submission; whatever goes wrong is reported and scores zero."""
     start = time.monotonic()
+    try:
+        return _grade_one(course, assignment, student, config, start)
+    except Exception as exc:  # one student's failure must not stop the class
+        for name in expected_notebooks(course, assignment):
+            zero_notebook(course, assignment, student, Path(name).stem)
+        return GradeResult(student, assignment, read_score(course, assignment, student),
+                           [f"{student}: grading {assignment} failed "
+                            f"({type(exc).__name__}: {str(exc)[:200]}); it scores 0."],
+                           time.monotonic() - start)
+
+
+def _grade_one(course: Course, assignment: str, student: str, config: Config,
+               start: float) -> GradeResult:
     problems, unreadable = preflight(course, assignment, student)
     readable = [n for n in expected_notebooks(course, assignment) if n not in unreadable]
     if readable:

@@ -28,6 +28,7 @@ from autograder.sandbox import (CappedKernelManager, SandboxedExecute, SandboxKe
 from autograder.sandbox.availability import _static_problem
 from autograder.sandbox.execute import STOPPED_ENAME
 from autograder.sandbox.outputs import OutputBudget
+from autograder.sandbox.policy import GIB
 from autograder.sandbox.slots import processes_of
 
 PROBLEM = sandbox_problem()
@@ -462,3 +463,25 @@ def test_missing_bubblewrap_is_reported_with_the_fix(monkeypatch):
 def test_grading_as_a_normal_user_is_refused(monkeypatch):
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
     assert "must run as root" in _static_problem()
+
+
+@pytest.mark.sandbox
+@pytest.mark.skipif(PROBLEM is not None, reason=f"no grading sandbox here: {PROBLEM}")
+def test_processes_that_together_exceed_the_memory_cap_are_killed(workdir):
+    """Each child stays under the per-process address-space limit; together they pass
+    the grader-side cap, and the kernel fails closed."""
+    private = SandboxPolicy(uid_base=64920, slots=1, total_memory_bytes=GIB)
+    nb = execute(workdir, [
+        new_code_cell("import os, time\n"
+                      "for _ in range(6):\n"
+                      "    if os.fork() == 0:\n"
+                      "        block = bytearray(300_000_000)  # zero-filled: resident\n"
+                      "        time.sleep(60)\n"
+                      "        os._exit(0)\n"
+                      "time.sleep(60)"),
+        graded_test("print('must not run')", "after-memory")], policy=private, timeout=30)
+    stopped = errors(nb.cells[0])[-1]
+    assert stopped["ename"] == STOPPED_ENAME
+    assert "more than 1 GiB of memory together" in stopped["evalue"]
+    assert [o["ename"] for o in nb.cells[1].outputs] == [STOPPED_ENAME]
+    assert processes_of(private.uid(0)) == []

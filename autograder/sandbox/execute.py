@@ -32,7 +32,7 @@ from traitlets import Bool, Instance, default
 
 from .kernel import CappedKernelManager, SandboxKernelManager
 from .outputs import OutputBudget
-from .policy import SandboxPolicy
+from .policy import GIB, SandboxPolicy
 
 #: ``ename`` of the error outputs written when the kernel is gone.
 STOPPED_ENAME = "KernelStopped"
@@ -131,14 +131,21 @@ class SandboxedExecute(Execute):
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
-            failure = self._stop(describe_exit(self._exit_status(), self.policy) +
-                                 " while this cell ran", kill=False)
+            if getattr(self.km, "memory_exceeded", False):
+                why = (f"the kernel's processes used more than "
+                       f"{self.policy.total_memory_bytes / GIB:g} GiB of memory together "
+                       "and were stopped")
+            else:
+                why = describe_exit(self._exit_status(), self.policy)
+            failure = self._stop(why + " while this cell ran", kill=False)
         except CellTimeoutError:
             failure = self._stop(f"this cell did not finish within {timeout}"
                                  " s and ignored the interrupt, so the kernel was stopped",
                                  kill=True)
+        if cell.cell_type != "code":
+            return cell, resources  # only code cells have outputs (nbformat)
         cell.outputs = self._budget.finish_cell(cell.get("outputs", []))
-        if failure is not None and cell.cell_type == "code":
+        if failure is not None:
             cell.outputs.append(stopped_output(failure))
         return cell, resources
 

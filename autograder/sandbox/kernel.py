@@ -30,6 +30,7 @@ from traitlets import Instance, Integer, default
 from .policy import DEFAULT_POLICY, SandboxPolicy
 from .runtime import RuntimeDirectory
 from .slots import SlotLease, acquire_slot
+from .watchdog import MemoryWatchdog
 
 #: Seconds the kernel has to bind its sockets before its start counts as failed.
 SOCKET_WAIT_SECONDS = 60.0
@@ -92,6 +93,7 @@ class SandboxKernelManager(CappedKernelManager):
         self.transport = "ipc"
         self._lease: SlotLease | None = None
         self._runtime: RuntimeDirectory | None = None
+        self._watchdog: MemoryWatchdog | None = None
 
     @default("max_message_bytes")
     def _max_message_bytes_default(self) -> int:
@@ -131,6 +133,7 @@ class SandboxKernelManager(CappedKernelManager):
             raise ValueError("a sandboxed kernel needs cwd= (the notebook's directory); "
                              "it would otherwise see the grader's working directory")
         self._release()
+        self._watchdog = None
         self._lease = acquire_slot(self.policy)
         try:
             self._runtime = RuntimeDirectory.create(self._lease.uid)
@@ -151,6 +154,14 @@ class SandboxKernelManager(CappedKernelManager):
     async def _async_post_start_kernel(self, **kw) -> None:
         await super()._async_post_start_kernel(**kw)
         await self._seal_when_bound()
+        assert self._lease is not None
+        self._watchdog = MemoryWatchdog(self._lease.uid, self.policy.total_memory_bytes)
+        self._watchdog.start()
+
+    @property
+    def memory_exceeded(self) -> bool:
+        """Whether the memory watchdog killed this kernel's processes."""
+        return self._watchdog is not None and self._watchdog.tripped
 
     async def _seal_when_bound(self) -> None:
         """Wait for the kernel's sockets, then take the IPC directory back."""
@@ -190,6 +201,8 @@ class SandboxKernelManager(CappedKernelManager):
         left under the slot's uid). Idempotent."""
         lease, runtime = self._lease, self._runtime
         self._lease, self._runtime = None, None
+        if self._watchdog is not None:
+            self._watchdog.stop()  # keeps ``tripped`` for memory_exceeded
         try:
             if lease is not None:
                 lease.release()

@@ -41,6 +41,9 @@ class SandboxPolicy:
     processes: int = 64
     #: Size of the private, writable /tmp (also HOME) of the sandbox.
     tmp_bytes: int = 128 * MB
+    #: Resident memory of all the slot's processes together; enforced from the grader
+    #: side (``watchdog``), which kills them all beyond it.
+    total_memory_bytes: int = 4 * GIB
 
     # Grader side.
     #: Seconds a cell may run before it is interrupted (the default of Execute.timeout);
