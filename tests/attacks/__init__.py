@@ -1,0 +1,1 @@
+"""Attack submissions for ``tests/test_attacks.py`` (data, not tests)."""
