@@ -28,7 +28,7 @@ import pytest
 
 from attacks import catalog
 from attacks.catalog import (ASSIGNMENT, ATTACKS, BY_NAME, CELLS, HONEST, MARKER, NOTEBOOK,
-                             PWNED, Attack, Context)
+                             PWNED, Context)
 from conftest import ROOT, grading_config, run_cli
 
 pytestmark = pytest.mark.slow
