@@ -64,15 +64,20 @@ def _pool_windows(H, W, ph, pw, stride):
             yield i, j, slice(i * stride, i * stride + ph), slice(j * stride, j * stride + pw)
 
 
-def max_pool_forward(x, pool_height: int, pool_width: int, stride: int) -> np.ndarray:
-    """Max pooling, out (N, C, H', W')."""
+def _pool_forward(x, pool_height: int, pool_width: int, stride: int, reduce) -> np.ndarray:
+    """out[:, :, i, j] = reduce(window (i, j), axis=(2, 3)), out (N, C, H', W')."""
     x = np.asarray(x, dtype=np.float64)
     N, C, H, W = x.shape
     Ho, Wo = _out_size(H, pool_height, stride, 0), _out_size(W, pool_width, stride, 0)
     out = np.empty((N, C, Ho, Wo))
     for i, j, rows, cols in _pool_windows(H, W, pool_height, pool_width, stride):
-        out[:, :, i, j] = x[:, :, rows, cols].max(axis=(2, 3))
+        out[:, :, i, j] = reduce(x[:, :, rows, cols], axis=(2, 3))
     return out
+
+
+def max_pool_forward(x, pool_height: int, pool_width: int, stride: int) -> np.ndarray:
+    """Max pooling, out (N, C, H', W')."""
+    return _pool_forward(x, pool_height, pool_width, stride, np.max)
 
 
 def max_pool_backward(x, dout, pool_height: int, pool_width: int, stride: int):
@@ -92,13 +97,7 @@ def max_pool_backward(x, dout, pool_height: int, pool_width: int, stride: int):
 
 def avg_pool_forward(x, pool_height: int, pool_width: int, stride: int) -> np.ndarray:
     """Average pooling, out (N, C, H', W')."""
-    x = np.asarray(x, dtype=np.float64)
-    N, C, H, W = x.shape
-    Ho, Wo = _out_size(H, pool_height, stride, 0), _out_size(W, pool_width, stride, 0)
-    out = np.empty((N, C, Ho, Wo))
-    for i, j, rows, cols in _pool_windows(H, W, pool_height, pool_width, stride):
-        out[:, :, i, j] = x[:, :, rows, cols].mean(axis=(2, 3))
-    return out
+    return _pool_forward(x, pool_height, pool_width, stride, np.mean)
 
 
 def avg_pool_backward(x_shape, dout, pool_height: int, pool_width: int, stride: int):
