@@ -16,6 +16,7 @@ from nbclient import NotebookClient
 from nbformat.notebooknode import NotebookNode
 
 from .course import Course, CourseError
+from .notation import with_notation
 from .pipeline import generate_assignment
 from .settings import course_config
 from .submissions import (is_solution_cell, is_test_cell, strip_hidden_tests,
@@ -43,12 +44,20 @@ def _clean_metadata(nb: NotebookNode) -> None:
 
 # ----------------------------------------------------------------------- release ----
 
+def stage_assignment(project: Course, assignment: str, course: Course) -> None:
+    """Copy ``source/<assignment>`` of ``project`` into ``course``, each notebook with
+    the course's notation table appended: what nbgrader generates from."""
+    shutil.copytree(project.source / assignment, course.source / assignment)
+    for path in course.source_notebooks(assignment):
+        nbformat.write(with_notation(nbformat.read(str(path), as_version=4)), str(path))
+
+
 def build_release(project: Course, assignment: str, out_dir: Path) -> list[Path]:
-    """Run nbgrader generate_assignment on a scratch copy of ``source/<assignment>``
+    """Run nbgrader generate_assignment on a staged copy of ``source/<assignment>``
     and write the student notebooks under ``out_dir/<assignment>/``."""
     with tempfile.TemporaryDirectory(prefix="release-") as tmp:
         scratch = Course(Path(tmp))
-        shutil.copytree(project.source / assignment, scratch.source / assignment)
+        stage_assignment(project, assignment, scratch)
         result = generate_assignment(scratch, assignment, course_config(sandbox=False))
         if not result["success"]:
             raise CourseError(f"nbgrader could not release {assignment}:\n"
@@ -93,7 +102,7 @@ def reading_version(source_nb: NotebookNode) -> NotebookNode:
         cells.append(cell)
     nb.cells = cells
     _clean_metadata(nb)
-    return nb
+    return with_notation(nb)
 
 
 def _coalesce_streams(outputs: list) -> list:

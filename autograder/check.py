@@ -4,13 +4,13 @@ untouched release (zero on every graded test cell) through the real pipeline."""
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 
 import nbformat
 from traitlets.config import Config
 
+from .build import stage_assignment
 from .course import Course
 from .consistency import registry_problems
 from .grading import grade_class
@@ -26,7 +26,7 @@ def prepare_course(project: Course, assignments: list[str], root: Path, config: 
     release) from the project's ``source/``."""
     course = Course(root)
     for assignment in assignments:
-        shutil.copytree(project.source / assignment, course.source / assignment)
+        stage_assignment(project, assignment, course)
         result = generate_assignment(course, assignment, config)
         if not result["success"]:
             raise RuntimeError(f"cannot generate {assignment}: {result.get('error') or result.get('log')}")

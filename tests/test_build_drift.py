@@ -67,3 +67,12 @@ def test_release_holds_no_solution_or_hidden_test():
         text = path.read_text()
         for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "record(", "Rubric"):
             assert marker not in text, f"{path.name} leaks {marker!r}"
+
+
+def test_every_generated_notebook_ends_with_the_one_notation_table():
+    from autograder.notation import notation_cell
+    table = notation_cell().source
+    assert "| $\\mathcal{L}$ |" in table and "rot180" in table
+    for path in [*(ROOT / "release").rglob("*.ipynb"), *(ROOT / "notebooks").glob("*.ipynb")]:
+        last = json.loads(path.read_text())["cells"][-1]
+        assert "".join(last["source"]) == table, path
