@@ -11,9 +11,9 @@ import tempfile
 from pathlib import Path
 
 import nbformat
-from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbformat.notebooknode import NotebookNode
+from traitlets.config import Config
 
 from .course import Course, CourseError
 from .notation import with_notation
@@ -148,11 +148,13 @@ def execute_trusted(nb: NotebookNode, folder: Path, timeout: int = READING_CELL_
         for extra in folder.iterdir():
             if extra.suffix != ".ipynb" and extra.is_file():
                 shutil.copy(extra, tmp)
-        # IPC sockets in the scratch folder: no TCP port, no plaintext-TCP warning
-        km = AsyncKernelManager(kernel_name="python3", transport="ipc",
-                                ip=str(Path(tmp) / "kernel"))
-        NotebookClient(nb, km=km, timeout=timeout, resources={"metadata": {"path": tmp}},
-                       record_timing=False).execute()
+        # IPC sockets in the scratch folder: no TCP port, no plaintext-TCP warning. The
+        # client creates (and so shuts down) the kernel manager from this config.
+        config = Config()
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = str(Path(tmp) / "kernel")
+        NotebookClient(nb, config=config, kernel_name="python3", timeout=timeout,
+                       resources={"metadata": {"path": tmp}}, record_timing=False).execute()
 
 
 def build_reading_edition(project: Course, assignment: str, out_dir: Path) -> Path:
