@@ -101,6 +101,3 @@ def exec_solutions(source_nb: NotebookNode, overrides: Mapping[str, str] | None 
 def read(path) -> NotebookNode:
     return nbformat.read(str(path), as_version=4)
 
-
-def write(nb: NotebookNode, path) -> None:
-    nbformat.write(nb, str(path))

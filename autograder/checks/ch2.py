@@ -41,10 +41,6 @@ def _rot180(w) -> np.ndarray:
     return _float(w)[::-1, ::-1]
 
 
-def _shape(a) -> tuple[int, int]:
-    return _float(a).shape
-
-
 # ------------------------------------------------------------------------ oracles ----
 
 def forward_oracle(a):
