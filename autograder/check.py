@@ -11,7 +11,7 @@ import nbformat
 from traitlets.config import Config
 
 from .build import stage_assignment
-from .course import Course
+from .course import Course, CourseError
 from .consistency import registry_problems
 from .grading import grade_class
 from .pipeline import generate_assignment
@@ -29,7 +29,8 @@ def prepare_course(project: Course, assignments: list[str], root: Path, config: 
         stage_assignment(project, assignment, course)
         result = generate_assignment(course, assignment, config)
         if not result["success"]:
-            raise RuntimeError(f"cannot generate {assignment}: {result.get('error') or result.get('log')}")
+            raise CourseError(f"nbgrader cannot generate {assignment}:\n"
+                              f"{result.get('error') or result.get('log')}")
     return course
 
 

@@ -36,8 +36,8 @@ def grade_table(results: list[GradeResult]) -> str:
                        for i, (h, w) in enumerate(zip(cells, widths)))
              for cells in [header, *rows]]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    written = sum(r.score.written_max for r in results if r.student == sorted(by_student)[0]) \
-        if by_student else 0
+    # written answers are worth the same for every student of an assignment
+    written = sum({r.assignment: r.score.written_max for r in results}.values())
     if written:
         lines.append(f"(autograded points; each student also has {_fmt(written)} points of "
                      "written answers to grade by hand, e.g. in formgrader)")

@@ -51,3 +51,13 @@ def test_export_before_grading_says_so(course, capsys):
 def test_unknown_assignment_lists_the_known_ones(course, capsys):
     assert cli.main(["release", "ch7-train", "--course", str(course)]) == 2
     assert "unknown assignment ch7-train; this course has: ch1-conv1d" in capsys.readouterr().err
+
+
+def test_the_table_counts_written_points_once_per_assignment():
+    from autograder.grading import GradeResult, Score
+    from autograder.report import grade_table
+    results = [GradeResult("amy", "ch1", Score(3, 8, 2)), GradeResult("bob", "ch1", Score(8, 8, 2)),
+               GradeResult("bob", "ch2", Score(9, 9, 2))]   # amy did not submit ch2
+    table = grade_table(results)
+    assert "amy" in table.splitlines()[2] and table.splitlines()[2].rstrip().endswith("3/8")
+    assert "4 points of written answers" in table

@@ -144,3 +144,12 @@ def test_a_failing_visible_test_is_quoted_after_the_hidden_verdict(monkeypatch):
     assert not verdict.passed
     assert "forgetting to double" in verdict.message
     assert verdict.message.endswith("AssertionError: y for x=1: expected 2, got 1")
+
+
+def test_a_function_returning_the_wrong_tuple_is_told_what_to_return():
+    from course_utils.cases.base import unpack
+    assert unpack((1, 2, 3), "f", ("dx", "dw", "db")) == (1, 2, 3)
+    with pytest.raises(TypeError, match=r"f should return the tuple \(dx, dw, db\), got a tuple of 2"):
+        unpack((1, 2), "f", ("dx", "dw", "db"))
+    with pytest.raises(TypeError, match=r"g should return the tuple \(out, cache\), got ndarray"):
+        unpack(np.zeros(3), "g", ("out", "cache"))

@@ -45,3 +45,14 @@ def asymmetric(rng: np.random.Generator, *shape: int) -> np.ndarray:
     """
     values = rng.standard_normal(shape)
     return values + np.sign(values) * 0.1
+
+
+def unpack(result, function: str, names: tuple[str, ...]) -> tuple:
+    """``result`` as a tuple of ``len(names)`` values, or a TypeError that says what
+    ``function`` should have returned (e.g. "the tuple (dx, dw, db)")."""
+    if not isinstance(result, tuple) or len(result) != len(names):
+        got = (f"a tuple of {len(result)}" if isinstance(result, tuple)
+               else type(result).__name__)
+        raise TypeError(f"{function} should return the tuple ({', '.join(names)}), "
+                        f"got {got}")
+    return result

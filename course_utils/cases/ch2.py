@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Case, Recipe, asymmetric
+from .base import Case, Recipe, asymmetric, unpack
 
 #: (H, W, HH, WW) of the hidden configurations.
 SHAPES = (
@@ -64,7 +64,8 @@ def _backward_cases() -> list[Case]:
 
 
 def _run_backward(fns, a):
-    dx, dw, db = fns["conv2d_backward"](a["x"], a["w"], a["dy"])
+    dx, dw, db = unpack(fns["conv2d_backward"](a["x"], a["w"], a["dy"]), "conv2d_backward",
+                        ("dx", "dw", "db"))
     return {"dx": dx, "dw": dw, "db": db}
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Case, Recipe, asymmetric
+from .base import Case, Recipe, asymmetric, unpack
 
 #: (H, W, HH, WW) of the single-channel correlations: non-square inputs and kernels,
 #: kernels taller than wide and wider than tall, a 1-wide kernel, a kernel as big as x.
@@ -67,10 +67,7 @@ def _run_forward(fns, inputs):
 
 def _run_backward(fns, inputs):
     result = fns["conv_backward_depth"](inputs["x"], inputs["w"], inputs["dout"])
-    if not isinstance(result, tuple) or len(result) != 3:
-        raise TypeError("conv_backward_depth should return the tuple (dx, dw, db), got "
-                        f"{type(result).__name__}")
-    dx, dw, db = result
+    dx, dw, db = unpack(result, "conv_backward_depth", ("dx", "dw", "db"))
     return {"dx": dx, "dw": dw, "db": db}
 
 

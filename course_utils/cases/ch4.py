@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Case, Recipe, asymmetric
+from .base import Case, Recipe, asymmetric, unpack
 
 #: (N, C, H, W, F, HH, WW, stride, pad) of the layer. Together: stride 1, 2, 3; pad 0,
 #: 1, 2; non-square inputs and kernels; strides that do not divide H + 2 pad - HH (so
@@ -89,10 +89,7 @@ def _dilate_cases() -> list[Case]:
 def _forward(fns, inputs):
     conv_param = {"stride": inputs["stride"], "pad": inputs["pad"]}
     result = fns["conv_forward_naive"](inputs["x"], inputs["w"], inputs["b"], conv_param)
-    if not isinstance(result, tuple) or len(result) != 2:
-        raise TypeError("conv_forward_naive should return the tuple (out, cache), got "
-                        f"{type(result).__name__}")
-    return result
+    return unpack(result, "conv_forward_naive", ("out", "cache"))
 
 
 def _run_pad(fns, inputs):
@@ -115,10 +112,7 @@ def _run_forward(fns, inputs):
 def _run_backward(fns, inputs):
     _, cache = _forward(fns, inputs)
     result = fns["conv_backward_naive"](inputs["dout"], cache)
-    if not isinstance(result, tuple) or len(result) != 3:
-        raise TypeError("conv_backward_naive should return the tuple (dx, dw, db), got "
-                        f"{type(result).__name__}")
-    dx, dw, db = result
+    dx, dw, db = unpack(result, "conv_backward_naive", ("dx", "dw", "db"))
     return {"dx": dx, "dw": dw, "db": db}
 
 

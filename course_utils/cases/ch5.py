@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from .base import Case, Recipe, asymmetric
+from .base import Case, Recipe, asymmetric, unpack
 
 #: (N, C, H, W, pool_height, pool_width, stride), one hidden configuration each.
 POOL_CONFIGS = (
@@ -101,14 +101,15 @@ def _run_window_argmax(fns, inputs):
 
 def _run_forward(name: str):
     def run(fns, inputs):
-        out, _ = fns[name](inputs["x"], inputs["pool_param"])
+        out, _ = unpack(fns[name](inputs["x"], inputs["pool_param"]), name, ("out", "cache"))
         return {"out": out}
     return run
 
 
 def _run_backward(forward: str, backward: str):
     def run(fns, inputs):
-        _, cache = fns[forward](inputs["x"], inputs["pool_param"])
+        _, cache = unpack(fns[forward](inputs["x"], inputs["pool_param"]), forward,
+                          ("out", "cache"))
         return {"dx": fns[backward](inputs["dout"], cache)}
     return run
 
