@@ -28,10 +28,11 @@ def project_root() -> Path:
     return ROOT
 
 
-def run_cli(*args: str, cwd: Path = ROOT):
-    """``python -m autograder ARGS`` as a subprocess: (returncode, stdout, stderr)."""
+def run_cli(*args: str, cwd: Path = ROOT, env_extra: dict | None = None):
+    """``python -m autograder ARGS`` as a subprocess: (returncode, stdout, stderr).
+    ``env_extra`` adds to (or overrides) the inherited environment."""
     import subprocess
-    env = dict(os.environ)
+    env = dict(os.environ, **(env_extra or {}))
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     proc = subprocess.run([sys.executable, "-m", "autograder", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=3000)

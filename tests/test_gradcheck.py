@@ -90,3 +90,14 @@ def test_check_gradients_names_shape_and_unknown_input_problems():
                         verbose=False)
     with pytest.raises(KeyError, match="no input named 'w'"):
         check_gradients(lambda x: 2 * x, {"x": x}, {"dw": x}, np.ones((2, 2)), verbose=False)
+
+
+def test_a_passing_line_carries_no_rounding_noise_and_a_failing_one_shows_the_error():
+    from course_utils.gradcheck import GradientCheck
+    # the same correct gradient measured on two CPUs: errors differ only by noise
+    here = GradientCheck("db", 6.17e-13, (), -4.1724, -4.1724, THRESHOLD)
+    there = GradientCheck("db", 7.14e-13, (2,), -4.17241, -4.17239, THRESHOLD)
+    assert here.line() == there.line() == "  db  pass   rel. error < 1e-07"
+    wrong = GradientCheck("dw", 0.25, (1, 0), 0.5, -0.3, THRESHOLD)
+    assert wrong.line() == ("  dw  FAIL   rel. error 2.50e-01 (pass mark 1e-07), "
+                            "worst at (1, 0): numerical 0.5, yours -0.3")
