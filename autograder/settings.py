@@ -16,6 +16,10 @@ from .feedback_filters import HideHiddenTests
 from .verdicts import DecideVerdicts
 
 COURSE_ID = "conv-backprop"
+#: What replaces each solution in the student's notebook: it says what to do.
+STUB = ("# YOUR CODE HERE\n"
+        "raise NotImplementedError(\"replace this line with your code; the docstring above \"\n"
+        "                          \"says what to compute and return\")")
 #: Seconds a single cell may run before it is interrupted.
 CELL_TIMEOUT = 60
 
@@ -25,7 +29,7 @@ def configure(c: Config, sandbox: bool = True, cell_timeout: int = CELL_TIMEOUT)
     instructor's explicit, warned opt-out (verdicts are still decided outside the
     kernel, but the kernel runs with the grader's rights)."""
     c.CourseDirectory.course_id = COURSE_ID
-    c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+    c.ClearSolutions.code_stub = {"python": STUB}
     c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
     c.OverwriteCells.add_missing_cells = True
     c.Execute.timeout = cell_timeout

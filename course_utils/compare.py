@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .failure import CheckFailed
+
 #: Default tolerances for float64 results of the course's layers (naive loops and
 #: vectorised code agree to ~1e-12 on the course's sizes; 1e-7 leaves room for a
 #: different but correct order of summation).
@@ -82,7 +84,8 @@ def find_mismatch(name: str, got, expected, rtol: float = RTOL, atol: float = AT
 
 def assert_close(name: str, got, expected, hint: str = "", rtol: float = RTOL,
                  atol: float = ATOL) -> None:
-    """Raise AssertionError with a teaching message unless ``got`` matches ``expected``.
+    """Raise :class:`~course_utils.failure.CheckFailed` (an AssertionError) with a
+    teaching message unless ``got`` matches ``expected``.
 
     ``hint`` is appended to the message (e.g. what this kind of mistake usually means).
     """
@@ -91,6 +94,6 @@ def assert_close(name: str, got, expected, hint: str = "", rtol: float = RTOL,
         message = mismatch.message()
         if hint:
             message += "\nHint: " + hint
-        raise AssertionError(message)
+        raise CheckFailed(message)
     size = np.asarray(expected).size
     print(f"✓ {name} matches ({size} {'entry' if size == 1 else 'entries'}).")

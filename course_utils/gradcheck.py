@@ -17,6 +17,8 @@ from typing import Callable, Mapping
 
 import numpy as np
 
+from .failure import CheckFailed
+
 #: Largest relative error (see module docstring) accepted as a pass in float64.
 THRESHOLD = 1e-7
 #: Step of the centred difference.
@@ -115,7 +117,7 @@ class GradientReport(list):
         """Raise AssertionError naming every gradient above the threshold."""
         failed = [check for check in self if not check.passed]
         if failed:
-            raise AssertionError(
+            raise CheckFailed(
                 "gradient check failed (threshold {:.0e}):\n".format(failed[0].threshold)
                 + "\n".join(check.line() for check in failed))
 
@@ -130,7 +132,7 @@ def compare_gradient(name: str, numerical, analytic, threshold: float = THRESHOL
         raise TypeError(f"{name} should be an array of numbers, got "
                         f"{type(analytic).__name__}") from exc
     if analytic.shape != numerical.shape:
-        raise AssertionError(f"{name} has shape {analytic.shape}, expected "
+        raise CheckFailed(f"{name} has shape {analytic.shape}, expected "
                              f"{numerical.shape} (the shape of the input it belongs to)")
     if numerical.size == 0:
         return GradientCheck(name, 0.0, (), 0.0, 0.0, threshold)
