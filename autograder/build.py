@@ -18,6 +18,7 @@ from traitlets.config import Config
 from .course import Course, CourseError
 from .notation import with_notation
 from .pipeline import generate_assignment
+from .release_figures import with_figures
 from .settings import course_config
 from .submissions import (is_solution_cell, is_test_cell, strip_hidden_tests,
                           strip_solution_markers)
@@ -54,7 +55,8 @@ def stage_assignment(project: Course, assignment: str, course: Course) -> None:
 
 def build_release(project: Course, assignment: str, out_dir: Path) -> list[Path]:
     """Run nbgrader generate_assignment on a staged copy of ``source/<assignment>``
-    and write the student notebooks under ``out_dir/<assignment>/``."""
+    and write the student notebooks under ``out_dir/<assignment>/``, the text's
+    figures drawn (see :mod:`autograder.release_figures`)."""
     with tempfile.TemporaryDirectory(prefix="release-") as tmp:
         scratch = Course(Path(tmp))
         stage_assignment(project, assignment, scratch)
@@ -73,6 +75,9 @@ def build_release(project: Course, assignment: str, out_dir: Path) -> list[Path]
             if generated.suffix == ".ipynb":
                 nb = nbformat.read(str(generated), as_version=4)
                 _clean_metadata(nb)
+                source_nb = nbformat.read(str(project.source / assignment / generated.name),
+                                          as_version=4)
+                nb = with_figures(nb, executed_reading(project, assignment), source_nb)
                 write_notebook(nb, dest)
             else:
                 dest.parent.mkdir(parents=True, exist_ok=True)
@@ -157,17 +162,30 @@ def execute_trusted(nb: NotebookNode, folder: Path, timeout: int = READING_CELL_
                        resources={"metadata": {"path": tmp}}, record_timing=False).execute()
 
 
-def build_reading_edition(project: Course, assignment: str, out_dir: Path) -> Path:
-    """Execute the reading version of the assignment's notebook into
-    ``out_dir/<assignment>.ipynb`` (one notebook per assignment)."""
+_EXECUTED: dict[tuple[str, str], NotebookNode] = {}
+
+
+def executed_reading(project: Course, assignment: str) -> NotebookNode:
+    """The executed reading edition of ``source/<assignment>`` (one notebook per
+    assignment), computed once per process and source text: the release takes its
+    figures from it."""
     notebooks = project.source_notebooks(assignment)
     if len(notebooks) != 1:
         raise CourseError(f"{assignment}: expected one notebook in source/{assignment}, "
                           f"found {len(notebooks)}")
-    nb = reading_version(nbformat.read(str(notebooks[0]), as_version=4))
-    execute_trusted(nb, project.source / assignment)
-    _static_outputs(nb)
-    _clean_metadata(nb)
+    key = (str(notebooks[0].resolve()), notebooks[0].read_text(encoding="utf-8"))
+    if key not in _EXECUTED:
+        nb = reading_version(nbformat.read(str(notebooks[0]), as_version=4))
+        execute_trusted(nb, project.source / assignment)
+        _static_outputs(nb)
+        _clean_metadata(nb)
+        _EXECUTED[key] = nb
+    return copy.deepcopy(_EXECUTED[key])
+
+
+def build_reading_edition(project: Course, assignment: str, out_dir: Path) -> Path:
+    """Execute the reading version of the assignment's notebook into
+    ``out_dir/<assignment>.ipynb``."""
     target = out_dir / f"{assignment}.ipynb"
-    write_notebook(nb, target)
+    write_notebook(executed_reading(project, assignment), target)
     return target
