@@ -116,11 +116,12 @@ def cmd_export(args) -> int:
 
 
 def cmd_lab(args) -> int:
+    from .lab import lab_launch
     ensure_tools_on_path()
-    tree = {"student": "release", "instructor": "source", "reading": "notebooks"}[args.tree]
-    command = [shutil.which("jupyter") or "jupyter", "lab", f"--notebook-dir={PROJECT_ROOT / tree}"]
-    print(" ".join(command))
-    os.execvp(command[0], command)
+    launch = lab_launch(args.tree, shutil.which("jupyter") or "jupyter")
+    print(" ".join(launch.argv))
+    os.chdir(launch.cwd)
+    os.execvpe(launch.argv[0], launch.argv, launch.env)
     return 0  # not reached
 
 

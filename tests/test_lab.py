@@ -1,0 +1,103 @@
+"""The student Lab hides nbgrader's instructor tools and keeps Validate; the
+instructor Lab has formgrader. Real Jupyter servers on loopback."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+
+from autograder.lab import INSTRUCTOR_PLUGINS, lab_launch
+from conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+CONFIG_DATA = re.compile(r'<script id="jupyter-config-data" type="application/json">(.*?)'
+                         r'</script>', re.DOTALL)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running_lab(tree: str):
+    """(base URL, token, log path) of a Lab started exactly as ``make lab`` does."""
+    port, token = _free_port(), secrets.token_hex(16)
+    jupyter = str(Path(sys.executable).parent / "jupyter")
+    launch = lab_launch(tree, jupyter, ["--no-browser", "--ip=127.0.0.1", f"--port={port}",
+                                        f"--IdentityProvider.token={token}",
+                                        "--ServerApp.allow_root=True"])
+    log = ROOT / "build" / "lab" / f"{tree}-server.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(launch.argv, cwd=launch.cwd, env=launch.env, stdout=out,
+                                stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                if requests.get(f"{base}/api/status", params={"token": token},
+                                timeout=2).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert proc.poll() is None, log.read_text()
+            time.sleep(0.5)
+        else:
+            pytest.fail(f"the {tree} Lab did not start:\n{log.read_text()}")
+        yield base, token, log
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _page_config(base: str, token: str) -> dict:
+    page = requests.get(f"{base}/lab", params={"token": token}, timeout=30)
+    page.raise_for_status()
+    return json.loads(CONFIG_DATA.search(page.text).group(1))
+
+
+def test_the_student_lab_has_no_instructor_tools_and_validate_works():
+    with running_lab("student") as (base, token, log):
+        disabled = _page_config(base, token)["disabledExtensions"]
+        assert set(INSTRUCTOR_PLUGINS) <= set(disabled), disabled
+        assert "@jupyter/nbgrader:validate-assignment" not in disabled
+        headers = {"Authorization": f"token {token}"}
+        for url in ("/formgrader", "/assignments", "/courses"):
+            response = requests.get(base + url, headers=headers, timeout=30,
+                                    allow_redirects=False)
+            assert response.status_code == 404, (url, response.status_code)
+        # Validate on the untouched release: it runs and lists the failing cells
+        result = requests.post(f"{base}/assignments/validate", headers=headers, timeout=300,
+                               data={"path": "ch1-conv1d/ch1-conv1d.ipynb"}).json()
+        assert result["success"], result
+        failed = result["value"].get("failed", [])
+        errors = [cell.get("error") or "" for cell in failed]
+        code = [e for e in errors if "NotImplementedError" in e]
+        written = [e for e in errors if "did not provide a response" in e]
+        assert len(code) == 5 and written and len(code) + len(written) == len(errors), errors
+        assert "exchange directory" not in log.read_text()
+    assert not (ROOT / "release" / "gradebook.db").exists()
+
+
+def test_the_instructor_lab_has_formgrader():
+    with running_lab("instructor") as (base, token, _log):
+        assert not set(INSTRUCTOR_PLUGINS) & set(_page_config(base, token)["disabledExtensions"])
+        response = requests.get(f"{base}/formgrader", params={"token": token}, timeout=60)
+        assert response.status_code == 200 and "formgrader" in response.text.lower()
+    shutil.rmtree(ROOT / "build" / "lab", ignore_errors=True)
