@@ -6,6 +6,7 @@
   feedback  write feedback HTML (hidden tests never shown)
   export    write the grades CSV
   lab       open JupyterLab on the student, instructor or reading tree
+  selfgrade grade your own notebook (self-study): verdicts and a feedback page
   demo      build the course and grade the bundled sample class end to end
 """
 
@@ -115,6 +116,22 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_selfgrade(args) -> int:
+    from .selfgrade import selfgrade, verdict_report
+    from .sandbox import sandbox_problem
+    from .settings import course_config
+    problem = sandbox_problem()
+    if problem:
+        print(f"note: the sandbox cannot run here ({problem}); your notebook runs with your "
+              "own rights, as it does in Jupyter.", file=sys.stderr)
+    config = course_config(sandbox=problem is None)
+    result, verdicts, page = selfgrade(Path(args.notebook).resolve(), _course(args), config)
+    print(verdict_report(result, verdicts))
+    if page:
+        print(f"feedback page: {page}")
+    return 0
+
+
 def cmd_lab(args) -> int:
     from .lab import lab_launch
     ensure_tools_on_path()
@@ -181,6 +198,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("lab", cmd_lab, "open JupyterLab")
     p.add_argument("--tree", choices=("student", "instructor", "reading"), default="student")
+
+    p = add("selfgrade", cmd_selfgrade, "grade your own notebook as the instructor would "
+            "(self-study): verdicts and the feedback page")
+    p.add_argument("notebook", help="a worked copy of a release/ notebook, released name kept")
+    course_arg(p)
 
     p = add("demo", cmd_demo, "build the course and grade the bundled sample class")
     p.add_argument("--dir", default=str(PROJECT_ROOT / "build" / "demo"),
