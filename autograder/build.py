@@ -15,6 +15,7 @@ from nbclient import NotebookClient
 from nbformat.notebooknode import NotebookNode
 from traitlets.config import Config
 
+from .audience import for_readers, for_students, labelled_model_answer
 from .course import Course, CourseError
 from .notation import with_notation
 from .pipeline import generate_assignment
@@ -47,10 +48,15 @@ def _clean_metadata(nb: NotebookNode) -> None:
 
 def stage_assignment(project: Course, assignment: str, course: Course) -> None:
     """Copy ``source/<assignment>`` of ``project`` into ``course``, each notebook with
-    the course's notation table appended: what nbgrader generates from."""
+    the course's notation table appended and its text the student's
+    (:mod:`autograder.audience`): what nbgrader generates from."""
     shutil.copytree(project.source / assignment, course.source / assignment)
     for path in course.source_notebooks(assignment):
-        nbformat.write(with_notation(nbformat.read(str(path), as_version=4)), str(path))
+        nb = with_notation(nbformat.read(str(path), as_version=4))
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                cell.source = for_students(cell.source)
+        nbformat.write(nb, str(path))
 
 
 def build_release(project: Course, assignment: str, out_dir: Path) -> list[Path]:
@@ -90,10 +96,15 @@ def build_release(project: Course, assignment: str, out_dir: Path) -> list[Path]
 
 def reading_version(source_nb: NotebookNode) -> NotebookNode:
     """The worked edition of an instructor notebook, not yet executed: solutions in,
-    nbgrader markers, hidden tests and nbgrader metadata out."""
+    nbgrader markers, hidden tests and nbgrader metadata out, the text the reader's
+    (:mod:`autograder.audience`), written answers labelled "Model answer"."""
     nb = copy.deepcopy(source_nb)
     cells = []
     for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = for_readers(cell.source)
+            if is_solution_cell(cell):
+                cell.source = labelled_model_answer(cell.source)
         if cell.cell_type == "code" and is_solution_cell(cell):
             cell.source = strip_solution_markers(cell.source)
         elif is_test_cell(cell):
