@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed
 PYTHON ?= python3
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test test-fast setup lab lab-instructor release check bench clean
+.PHONY: demo test test-fast setup lab lab-instructor release check bench site clean
 
 demo: setup
 	$(PY) -m autograder demo
@@ -23,7 +23,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c constraints.txt -e '.[test]'
+	$(PY) -m pip install -q -c constraints.txt -e '.[test,site]'
 	touch $(STAMP)
 
 lab: setup
@@ -37,6 +37,9 @@ release: setup
 
 check: setup
 	$(PY) -m autograder check
+
+site: setup
+	$(PY) -m autograder site
 
 bench: setup
 	$(PY) -m benchmarks.run

@@ -7,6 +7,7 @@
   export    write the grades CSV
   lab       open JupyterLab on the student, instructor or reading tree
   selfgrade grade your own notebook (self-study): verdicts and a feedback page
+  site      build the reading edition as a static HTML site that works offline
   demo      build the course and grade the bundled sample class end to end
 """
 
@@ -132,6 +133,13 @@ def cmd_selfgrade(args) -> int:
     return 0
 
 
+def cmd_site(args) -> int:
+    from .site import build_site
+    index = build_site(out_dir=Path(args.out).resolve())
+    print(f"site written: {index}")
+    return 0
+
+
 def cmd_lab(args) -> int:
     from .lab import lab_launch
     ensure_tools_on_path()
@@ -203,6 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
             "(self-study): verdicts and the feedback page")
     p.add_argument("notebook", help="a worked copy of a release/ notebook, released name kept")
     course_arg(p)
+
+    p = add("site", cmd_site, "build the reading edition into a static HTML site (offline)")
+    p.add_argument("--out", default=str(PROJECT_ROOT / "build" / "site"),
+                   help="output directory (replaced; default build/site)")
 
     p = add("demo", cmd_demo, "build the course and grade the bundled sample class")
     p.add_argument("--dir", default=str(PROJECT_ROOT / "build" / "demo"),

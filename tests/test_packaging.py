@@ -13,9 +13,11 @@ def _split(requirement: str) -> tuple[str, str]:
     return name.lower().replace("_", "-"), spec.replace(" ", "")
 
 
-def pyproject_requirements() -> dict[str, str]:
+def pyproject_requirements(extras=("test",)) -> dict[str, str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    reqs = list(project["dependencies"]) + list(project["optional-dependencies"]["test"])
+    reqs = list(project["dependencies"])
+    for extra in extras:
+        reqs += list(project["optional-dependencies"][extra])
     return dict(_split(r) for r in reqs)
 
 
@@ -49,6 +51,6 @@ def test_constraints_pin_every_direct_dependency_inside_its_range():
     pins = dict(line.strip().split("==") for line in
                 (ROOT / "constraints.txt").read_text().splitlines() if "==" in line)
     pins = {k.lower().replace("_", "-"): v for k, v in pins.items()}
-    for name, spec in pyproject_requirements().items():
+    for name, spec in pyproject_requirements(("test", "site")).items():
         assert name in pins, f"constraints.txt does not pin {name}"
         assert pins[name] in SpecifierSet(spec), f"{name}=={pins[name]} is outside {spec}"
