@@ -47,9 +47,20 @@ def strip_hidden_tests(source: str) -> str:
     return _HIDDEN.sub("", source).rstrip("\n")
 
 
+#: Where a written answer's rubric starts in the instructor notebook.
+RUBRIC = "**Rubric.**"
+
+
+def model_answer(source: str) -> str:
+    """A written answer's instructor text without its rubric: what a student writes."""
+    return source.split(RUBRIC)[0].rstrip()
+
+
 def instructor_solutions(source_nb: NotebookNode) -> dict[str, str]:
-    """grade_id -> the instructor's solution source (markers removed), per solution cell."""
-    return {grade_id(cell): strip_solution_markers(cell.source)
+    """grade_id -> the instructor's solution, per solution cell: code without the
+    solution markers, written answers without their rubric."""
+    return {grade_id(cell): (model_answer(cell.source) if cell.cell_type == "markdown"
+                             else strip_solution_markers(cell.source))
             for cell in source_nb.cells if is_solution_cell(cell)}
 
 

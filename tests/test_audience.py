@@ -66,3 +66,12 @@ def test_the_reading_edition_labels_every_model_answer():
     labelled = [t for t in reading if t.startswith(MODEL_ANSWER)]
     assert answers and len(labelled) == len(answers)
     assert all("**Rubric.**" in t for t in labelled)
+
+
+def test_a_simulated_student_writes_the_model_answer_without_the_rubric():
+    import nbformat
+    from autograder.submissions import instructor_solutions
+    source = nbformat.read(str(ROOT / "source/ch1-conv1d/ch1-conv1d.ipynb"), as_version=4)
+    answer = instructor_solutions(source)["reversed-kernel-answer"]
+    assert "Rubric" not in answer and "1 point" not in answer
+    assert answer.startswith("In $y_i$ the input")
