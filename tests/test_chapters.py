@@ -212,8 +212,9 @@ EXPECTED = {
                                           "column-major order at a tie"},
             # The flat index crashes max pooling's backward pass: no wrong answer to name.
             "window-argmax-flat-index": {"window-argmax": "the flat index",
-                                         "max-pool-backward": Crash("max_pool_backward_naive"),
-                                         "max-pool-backward-ties": Crash("max_pool_backward_naive")},
+                                         **{cell: Crash("max_pool_backward_naive")
+                                            for cell in ("max-pool-backward",
+                                                         "max-pool-backward-ties")}},
             "max-pool-forward-square-window": "a square window",
             "max-pool-forward-stride-ignored": "stepping the windows by 1 instead of by "
                                                "the stride",
