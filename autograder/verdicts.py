@@ -25,6 +25,7 @@ from course_utils.cases import RECIPES
 from course_utils.compare import find_mismatch
 from course_utils.recording import FORMAT, MIME
 
+from . import crashes
 from .checks import Check, get_check
 
 #: Largest payload accepted from a kernel, in characters.
@@ -106,8 +107,8 @@ def _matches(got: Mapping[str, np.ndarray], expected: Mapping[str, np.ndarray],
                for name in expected)
 
 
-def _recognise_mistake(check: Check, inputs, got) -> str:
-    for mistake in check.mistakes:
+def _recognise_mistake(check: Check, inputs, got, mistakes=None) -> str:
+    for mistake in check.mistakes if mistakes is None else mistakes:
         try:
             wrong = mistake.outputs(inputs)
             wrong = {name: np.asarray(wrong[name], dtype=np.float64) for name in check.compare}
@@ -128,10 +129,10 @@ def judge(check: Check, payload_text: Any) -> Verdict:
     except PayloadError as exc:
         return Verdict(False, f"{check.what}: {exc}.")
     failures = []
-    for case, entry in zip(cases, entries):
+    ranked = None  # the mistakes, those that fit every configuration first
+    for index, (case, entry) in enumerate(zip(cases, entries)):
         if "error" in entry:
-            failures.append(f"{check.what} ({case.label}) raised "
-                            f"{str(entry['error'])[:300]}")
+            failures.append(crashes.describe(check, cases, entries, index))
             continue
         outputs = entry["outputs"]
         try:
@@ -145,7 +146,9 @@ def judge(check: Check, payload_text: Any) -> Verdict:
             mismatch = find_mismatch(name, got[name], expected[name], check.rtol, check.atol)
             if mismatch is not None:
                 text = mismatch.message(context=case.label, show_expected=False)
-                failures.append(text + _recognise_mistake(check, case.inputs, got))
+                if ranked is None:
+                    ranked = crashes.ranked_mistakes(check, cases, entries, decode_value)
+                failures.append(text + _recognise_mistake(check, case.inputs, got, ranked))
                 break
     if not failures:
         return Verdict(True, f"✓ {check.what}: all {len(cases)} hidden configurations "

@@ -20,12 +20,15 @@ import math
 import numpy as np
 
 from .cases import get_recipe
+from .cases.base import ReturnError
+from .raised import student_frames, watched
 
 #: MIME type of the payload in a cell's display_data output.
 MIME = "application/vnd.convcourse.values.v1"
 #: Payload format version, checked by the grader.
 FORMAT = 1
 _MAX_ERROR_CHARS = 400
+_MAX_FRAMES = 6
 
 
 def encode_value(value) -> dict:
@@ -48,17 +51,27 @@ def run_recipe(name: str, *functions) -> dict:
     if len(functions) != len(recipe.functions):
         raise TypeError(f"recipe {name!r} takes {len(recipe.functions)} function(s) "
                         f"({', '.join(recipe.functions)}), got {len(functions)}")
-    fns = dict(zip(recipe.functions, functions))
     results = []
     for case in recipe.make_cases():
+        fns, watch = watched(dict(zip(recipe.functions, functions)))
         try:
             outputs = recipe.run(fns, copy.deepcopy(dict(case.inputs)))
             entry = {"outputs": {key: encode_value(outputs[key]) for key in recipe.outputs}}
         except Exception as exc:  # recorded for the grader's feedback, not swallowed
-            text = f"{type(exc).__name__}: {exc}"
-            entry = {"error": text[:_MAX_ERROR_CHARS]}
+            entry = error_entry(exc, watch.raised_in)
         results.append(entry)
     return {"format": FORMAT, "recipe": name, "cases": results}
+
+
+def error_entry(exc: Exception, raised_in: str | None) -> dict:
+    """What the grader is told of an exception: its text, the graded function whose
+    call raised (or whose return value broke the contract) and the student's functions
+    on the traceback, outermost first."""
+    text = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, ReturnError):
+        raised_in = exc.function
+    return {"error": text[:_MAX_ERROR_CHARS], "function": raised_in,
+            "frames": student_frames(exc)[-_MAX_FRAMES:]}
 
 
 def record(name: str, *functions) -> None:

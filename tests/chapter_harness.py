@@ -22,7 +22,7 @@ from typing import Mapping
 from unittest import mock
 
 from autograder import mutants as mutant_registry
-from autograder.checks import Check
+from autograder.checks import Check, WouldCrash
 from autograder.course import Course
 from autograder.submissions import (exec_solutions, grade_id, is_solution_cell,
                                     is_test_cell, read, strip_hidden_tests,
@@ -261,14 +261,18 @@ def instructor_run(assignment: str) -> KernelRun:
 
 def differs_somewhere(check: Check, mistake) -> bool:
     """Whether ``mistake`` gives other outputs than the oracle on some case of the
-    check's recipe. Every case is tried: a mistake may raise ValueError where it cannot
-    be told apart (that case does not count), any other error propagates."""
+    check's recipe, or raises there (WouldCrash). Every case is tried: a mistake may
+    raise ValueError where it cannot be told apart (that case does not count), any other
+    error propagates."""
     import numpy as np
 
     differs = False
     for case in RECIPES[check.recipe].make_cases():
         try:
             wrong = mistake.outputs(case.inputs)
+        except WouldCrash:
+            differs = True
+            continue
         except ValueError:
             continue
         expected = check.expected(case.inputs)

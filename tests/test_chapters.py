@@ -10,6 +10,7 @@ no failure message gives away an expected value. Fast and in-process
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,10 +22,18 @@ from autograder import checks as check_registry
 from autograder.submissions import grade_id, instructor_solutions, nbgrader_meta
 from course_utils.cases import RECIPES
 from chapter_harness import (ASSIGNMENTS, chapter, differs_somewhere, functions_of,
-                             instructor_run, run_as_kernel, verdicts_of)
+                             instructor_run, payload_of, run_as_kernel, verdicts_of)
 
-#: A lost cell whose first wrong configuration crashes: the message says what it raised.
-CRASH = "raised"
+@dataclass(frozen=True)
+class Crash:
+    """A lost cell whose first wrong configuration raised in ``function`` (the student's
+    function the message must blame), with no named mistake."""
+
+    function: str
+
+    @property
+    def blame(self) -> str:
+        return f"): {self.function} raised "
 
 
 @dataclass(frozen=True)
@@ -32,7 +41,7 @@ class Expected:
     """What a chapter's mutants must look like to the student.
 
     ``mistake_of``: mutant -> the label (a prefix of the Mistake's label) its lost cells
-    are recognised as, or per lost cell that label, ``CRASH``, or None (a wrong answer
+    are recognised as, or per lost cell that label, a :class:`Crash`, or None (a wrong answer
     no Mistake models). ``visible_misses``: (mutant, lost cell) -> the error the cell's
     visible tests raise when it is not an AssertionError (a crash), or None when they do
     not catch the mutant. ``example``: (mutant, cell, fragments its message must hold).
@@ -47,6 +56,8 @@ class Expected:
     tied_recipes: frozenset = frozenset()
     same_as_oracle: dict = field(default_factory=dict)
 
+
+BACKWARD4 = ("conv-backward-naive-dx", "conv-backward-naive-dw", "conv-backward-naive-db")
 
 EXPECTED = {
     "ch1-conv1d": Expected(
@@ -100,7 +111,13 @@ EXPECTED = {
                 "conv-backward-depth-dx": "the kernel not flipped in dx",
                 "conv-backward-depth-dw": "dw as a true convolution of x with dy (dy flipped)"},
             # A square kernel breaks the shapes on the first non-square configuration.
-            "correlate-square-kernel": CRASH,
+            "correlate-square-kernel": {
+                "correlate2d": Crash("correlate2d"),
+                # the wrong shape correlate2d returns breaks the caller's +=
+                "conv-forward-depth": Crash("conv_forward_depth"),
+                **{cell: Crash("conv_backward_depth")
+                   for cell in ("conv-backward-depth-dx", "conv-backward-depth-dw",
+                                "conv-backward-depth-db")}},
             "forward-kernel-flipped": "a true convolution (kernel flipped)",
             "forward-bias-missing": "leaving out the bias",
             "forward-channels-assigned": "using only the last input channel (assigned "
@@ -108,7 +125,7 @@ EXPECTED = {
             "dx-kernel-not-flipped": "the kernel not flipped in dx",
             "dx-filters-not-summed": "dx from the last filter only (assigned instead of "
                                      "accumulated over F)",
-            "dx-square-kernel": CRASH,
+            "dx-square-kernel": Crash("conv_backward_depth"),
             "dw-batch-not-summed": "dw from the last sample only (assigned instead of "
                                    "accumulated over N)",
             "dw-averaged-over-batch": "dw averaged over the batch",
@@ -131,15 +148,22 @@ EXPECTED = {
         mistake_of={
             # Padding every axis (or dilating too far) breaks the layer's shapes.
             "pad-all-axes": {"pad-input": "np.pad(x, pad), which pads every axis,",
-                             "conv-forward-naive": CRASH, "conv-backward-naive-dx": CRASH,
-                             "conv-backward-naive-dw": CRASH, "conv-backward-naive-db": CRASH},
+                             "conv-forward-naive": Crash("conv_forward_naive"),
+                             **{cell: Crash("conv_backward_naive") for cell in BACKWARD4}},
             "dilate-trailing-zeros": {
                 "dilate": "putting zeros after the last entry too",
-                "conv-backward-naive-dx": CRASH, "conv-backward-naive-dw": CRASH,
-                "conv-backward-naive-db": CRASH},
+                **{cell: Crash("conv_backward_naive") for cell in BACKWARD4}},
             "crop-p-minus-p": {"crop-padding": "cropping with [p:-p]",
                                "conv-backward-naive-dx": "cropping the padding with [p:-p]"},
+            "crop-hard-coded-one": {"crop-padding": "cropping with [1:-1] (pad 1 assumed)",
+                                    "conv-backward-naive-dx": "cropping with [1:-1]"},
             "forward-kernel-flipped": "a true convolution (kernel flipped)",
+            # These four raise on some hidden configurations; only the forward cell loses.
+            "forward-asserts-stride-divides": "an assertion that the stride divides",
+            "forward-round-output-size": "round() instead of the floor",
+            "forward-width-from-kernel-height": "computing the output width from the kernel "
+                                                "height",
+            "forward-square-output": "assuming a square output (W' = H')",
             "forward-windows-unstrided": "windows at (i, j) instead of (i·stride, j·stride)",
             "forward-bias-missing": "leaving out the bias",
             "dx-kernel-not-flipped": "the kernel not flipped in dx",
@@ -151,13 +175,13 @@ EXPECTED = {
             # dx of a square kernel is wrong values that no Mistake models; dw and db
             # crash on it.
             "dx-square-kernel": {"conv-backward-naive-dx": None,
-                                 "conv-backward-naive-dw": CRASH,
-                                 "conv-backward-naive-db": CRASH},
+                                 "conv-backward-naive-dw": Crash("conv_backward_naive"),
+                                 "conv-backward-naive-db": Crash("conv_backward_naive")},
             "dw-dout-not-dilated": "ignoring the stride in dw (dy not dilated)",
             "dw-batch-not-summed": "dw from the last sample only (assigned instead of "
                                    "accumulated over N)",
             "dw-first-sample-only": "dw from the first sample only (batch not summed)",
-            "dw-unpadded-input": CRASH,
+            "dw-unpadded-input": Crash("conv_backward_naive"),
             "db-averaged-over-batch": "db averaged over the batch",
             "db-first-sample-only": "db from the first sample only (batch not summed)",
             "db-per-sample": "a db per sample, shape (N, F)",
@@ -166,8 +190,10 @@ EXPECTED = {
             **{(mutant, cell): ValueError
                for mutant in ("pad-all-axes", "dilate-trailing-zeros", "dx-square-kernel",
                               "dw-unpadded-input")
-               for cell in ("conv-backward-naive-dx", "conv-backward-naive-dw",
-                            "conv-backward-naive-db")},
+               for cell in BACKWARD4},
+            # The visible shape tests run into windows past the padded input.
+            **{(mutant, "conv-forward-naive"): ValueError
+               for mutant in ("forward-round-output-size", "forward-width-from-kernel-height")},
         },
         example=("dx-kernel-not-flipped", "conv-backward-naive-dx",
                  ("conv_backward_naive's dx", "N=2 C=3 H=7 W=5 F=2 HH=3 WW=2 stride=2 pad=0",
@@ -186,12 +212,22 @@ EXPECTED = {
                                           "column-major order at a tie"},
             # The flat index crashes max pooling's backward pass: no wrong answer to name.
             "window-argmax-flat-index": {"window-argmax": "the flat index",
-                                         "max-pool-backward": CRASH,
-                                         "max-pool-backward-ties": CRASH},
+                                         **{cell: Crash("max_pool_backward_naive")
+                                            for cell in ("max-pool-backward",
+                                                         "max-pool-backward-ties")}},
             "max-pool-forward-square-window": "a square window",
             "max-pool-forward-stride-ignored": "stepping the windows by 1 instead of by "
                                                "the stride",
             "max-pool-forward-stride-one": "ignoring the stride",
+            "max-pool-forward-reshaped-square": "reshaping the output to (H', H')",
+            "max-pool-forward-asserts-stride-divides": "an assertion that the stride divides",
+            "max-pool-backward-window-assigned": {
+                "max-pool-backward": "assigning the whole window, zeros included, instead of "
+                                     "adding gives",
+                # its first wrong tie configuration tiles: no overlap, only the tie shows
+                "max-pool-backward-ties": "sending the gradient to every maximum of a tie"},
+            "max-pool-backward-even-split-at-ties": "splitting the gradient evenly among the "
+                                                    "maxima of a tie",
             "max-pool-backward-assigned": "assigning the gradient instead of accumulating",
             "max-pool-backward-spread-like-average": "spreading the gradient like average "
                                                      "pooling",
@@ -214,6 +250,7 @@ EXPECTED = {
         visible_misses={
             ("window-argmax-flat-index", "max-pool-backward"): TypeError,
             ("window-argmax-flat-index", "max-pool-backward-ties"): TypeError,
+            ("max-pool-forward-reshaped-square", "max-pool-forward"): ValueError,
             # The visible tie example has a square window, and the visible average-pooling
             # examples have stride 1 or windows that tile: only the hidden cases tell.
             ("max-pool-backward-square-window", "max-pool-backward-ties"): None,
@@ -227,6 +264,7 @@ EXPECTED = {
         same_as_oracle={
             ("max-pool-backward", label): "max-pool-backward-ties"
             for label in ("sending the gradient to every maximum of a tie",
+                          "splitting the gradient evenly among the maxima of a tie",
                           "sending the gradient to the last maximum of a tie",
                           "sending the gradient to the first maximum in column-major "
                           "order at a tie")},
@@ -253,7 +291,7 @@ def _mutant_run(assignment, mutant_name):
 
 
 def expected_label(assignment, mutant, cell):
-    """The label (or CRASH, or None) ``cell``'s message must show for ``mutant``."""
+    """The label (or a Crash, or None) ``cell``'s message must show for ``mutant``."""
     named = EXPECTED[assignment].mistake_of[mutant.name]
     return named[cell] if isinstance(named, dict) else named
 
@@ -406,8 +444,8 @@ def test_mutant_is_recognised_as_its_mistake(assignment, mutant):
     for gid in mutant.loses:
         message = run.cells[gid].verdict.message
         label = expected_label(assignment, mutant, gid)
-        if label is CRASH:
-            assert f") {CRASH} " in message, message
+        if isinstance(label, Crash):
+            assert label.blame in message, message
         elif label is None:
             assert "This is exactly what" not in message, message
         else:
@@ -464,3 +502,43 @@ def test_alternative_keeps_full_marks(assignment, alternative):
     for gid, outcome in run.cells.items():
         assert outcome.verdict.passed, f"{gid}: {outcome.verdict.message}"
     assert run.visible_failures() == {}
+
+
+# ------------------------------------------------- a forward that raises ----
+
+#: assignment -> (forward function, its graded cell, the backward cells, forward mutants
+#: that raise on some hidden configurations).
+FORWARD_RAISES = {
+    "ch4-stride-padding": ("conv_forward_naive", "conv-forward-naive", BACKWARD4,
+                           ("forward-asserts-stride-divides", "forward-round-output-size",
+                            "forward-width-from-kernel-height", "forward-square-output")),
+    "ch5-pooling": ("max_pool_forward_naive", "max-pool-forward",
+                    ("max-pool-backward", "max-pool-backward-ties"),
+                    ("max-pool-forward-reshaped-square",
+                     "max-pool-forward-asserts-stride-divides")),
+}
+
+
+@pytest.mark.parametrize("assignment, mutant_name", [
+    pytest.param(a, m, id=f"{a}:{m}") for a, (*_, names) in FORWARD_RAISES.items()
+    for m in names])
+def test_a_forward_that_raises_costs_no_backward_point_and_is_blamed_in_its_cell(
+        assignment, mutant_name):
+    """The backward cells are graded on the cache built from the hidden inputs: they
+    pass, their visible tests pass, and nothing in them mentions the forward pass,
+    whose own cell says that it raised."""
+    forward, forward_cell, backward_cells, _ = FORWARD_RAISES[assignment]
+    ch = chapter(assignment)
+    mutant = ch.mutant(mutant_name)
+    recorded = json.loads(payload_of(ch.checks[forward_cell],
+                                     functions_of(ch, mutant.solutions)))["cases"]
+    assert any(case.get("function") == forward for case in recorded), "it never raises"
+    run = mutant_run(assignment, mutant)
+    message = run.cells[forward_cell].verdict.message
+    assert not run.cells[forward_cell].verdict.passed
+    assert " raised " not in message or f"): {forward} raised " in message, message
+    for gid in backward_cells:
+        outcome = run.cells[gid]
+        assert outcome.verdict.passed, (gid, outcome.verdict.message)
+        assert outcome.visible_error is None, (gid, outcome.visible_error)
+        assert forward not in outcome.verdict.message, (gid, outcome.verdict.message)

@@ -1,13 +1,14 @@
 """Recording in the kernel and judging outside it, on a toy recipe."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from nbformat.v4 import new_code_cell, new_output
 
 from autograder import verdicts
-from autograder.checks import Check, Mistake
+from autograder.checks import Check, Contract, Mistake, WouldCrash
 from course_utils import cases
 from course_utils.cases.base import Case, Recipe
 from course_utils.recording import MIME, encode_value, run_recipe
@@ -59,7 +60,8 @@ def test_exceptions_are_reported_per_configuration():
             raise IndexError("index 3 is out of bounds")
         return 2 * x
     verdict = verdicts.judge(CHECK, payload_for(crashes_on_big))
-    assert not verdict.passed and "(n=3) raised IndexError: index 3" in verdict.message
+    assert not verdict.passed
+    assert "(n=3): crashes_on_big raised IndexError: index 3" in verdict.message
 
 
 @pytest.mark.parametrize("mangle, reason", [
@@ -153,3 +155,87 @@ def test_a_function_returning_the_wrong_tuple_is_told_what_to_return():
         unpack((1, 2), "f", ("dx", "dw", "db"))
     with pytest.raises(TypeError, match=r"g should return the tuple \(out, cache\), got ndarray"):
         unpack(np.zeros(3), "g", ("out", "cache"))
+
+
+# ------------------------------------------------------ exceptions, explained ----
+
+def _raises_on_big(x):
+    if x.shape[0] == 3:
+        raise IndexError("index 3 is out of bounds")
+    return 2 * x
+
+
+def test_an_exception_in_a_helper_names_the_helper_and_the_calls_to_it():
+    def double(x):
+        return 2 * scale(x)
+
+    def scale(x):
+        return _raises_on_big(x) / 2
+    message = verdicts.judge(CHECK, payload_for(double)).message
+    assert "(n=3): _raises_on_big raised IndexError" in message, message
+    assert "(called as double → scale → _raises_on_big)" in message, message
+
+
+def test_recorded_function_names_that_are_not_identifiers_are_dropped():
+    payload = json.loads(payload_for(_raises_on_big))
+    payload["cases"][2].update(function="<b>x</b>", frames=["<img src=x>", "ok_name"])
+    message = verdicts.judge(CHECK, json.dumps(payload)).message
+    assert "<" not in message and "(n=3): ok_name raised IndexError" in message, message
+
+
+def test_the_contract_the_failing_configurations_share_is_named_with_its_rule():
+    check = replace(CHECK, contracts=(
+        Contract("n is odd", lambda inputs: inputs["x"].shape[0] % 2 == 1, "odd rule."),
+        Contract("n is 3", lambda inputs: inputs["x"].shape[0] == 3, "three rule."),
+        Contract("n > 0", lambda inputs: True, "never named: it holds everywhere.")))
+    message = verdicts.judge(check, payload_for(_raises_on_big)).message
+    assert "Every configuration it raised on is one where n is odd: odd rule." in message
+    assert "It raised on exactly the configurations where n is 3: three rule." in message
+    assert "n > 0" not in message
+
+
+def test_a_mistake_that_raises_is_named_where_exactly_its_configurations_raised():
+    def crashes_on_three(inputs):
+        if inputs["x"].shape[0] == 3:
+            raise WouldCrash("IndexError")
+        return {"y": 2 * inputs["x"]}
+    check = replace(CHECK, mistakes=(Mistake("indexing past the end", "Stop at n - 1.",
+                                             crashes_on_three),))
+    named = verdicts.judge(check, payload_for(_raises_on_big)).message
+    assert "This is exactly what indexing past the end gives. Stop at n - 1." in named
+
+    def raises_type_error_on_big(x):
+        if x.shape[0] == 3:
+            raise TypeError("not this one")
+        return 2 * x
+    assert "indexing past the end" not in verdicts.judge(
+        check, payload_for(raises_type_error_on_big)).message
+
+    def raises_on_two_and_three(x):
+        if x.shape[0] >= 2:
+            raise IndexError("index 2 is out of bounds")
+        return 2 * x
+    assert "indexing past the end" not in verdicts.judge(
+        check, payload_for(raises_on_two_and_three)).message
+
+
+def test_of_several_mistakes_equal_on_the_first_failure_the_one_every_case_confirms_wins():
+    def first_row_plus_one(inputs):
+        x = inputs["x"]
+        return {"y": 2 * x + (np.arange(len(x)) == 0)[:, None]}
+    check = replace(CHECK, mistakes=(
+        Mistake("adding one to the first row", "no.", first_row_plus_one),
+        Mistake("adding one everywhere", "yes.", lambda inputs: {"y": 2 * inputs["x"] + 1})))
+    # on n=1 both mistakes give the same answer; n=2 and n=3 tell them apart
+    message = verdicts.judge(check, payload_for(lambda x: 2 * x + 1)).message
+    assert "(n=1)" in message and "adding one everywhere" in message, message
+
+
+def test_frames_of_numpy_and_of_the_course_are_not_blamed():
+    def double(x):
+        return np.pad(x, ((0, 0),) * 5)  # raises inside numpy's own Python code
+
+    entry = run_recipe("toy-double", double)["cases"][0]
+    assert entry["function"] == "double" and entry["frames"] == ["double"], entry
+    assert "(n=1): double raised ValueError" in verdicts.judge(
+        CHECK, payload_for(double)).message

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from . import ch1, ch2, ch3, ch4, ch5
-from .base import Check, Mistake
+from .base import Check, Contract, Mistake, WouldCrash
 
-__all__ = ["Check", "Mistake", "CHECKS", "get_check"]
+__all__ = ["Check", "Contract", "Mistake", "WouldCrash", "CHECKS", "get_check"]
 
 
 def _collect() -> dict[str, Check]:

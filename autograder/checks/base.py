@@ -3,7 +3,11 @@
 A :class:`Check` is keyed by the ``grade_id`` of a graded test cell. Its ``oracle``
 maps one case's inputs (from the public recipe) to the expected outputs; ``compare``
 names the outputs that decide this cell. A :class:`Mistake` is a wrong oracle: when a
-student's outputs equal it, the feedback names the mistake.
+student's outputs equal it, the feedback names the mistake; a mistake that makes code
+crash raises :class:`WouldCrash` on those configurations, and is named when a student's
+code raised on exactly them. A :class:`Contract` is a property of a configuration that
+code is often written without (a stride that does not divide, a non-square shape,
+pad 0, ties): when a student's code raised, the feedback names the one that matches.
 """
 
 from __future__ import annotations
@@ -18,14 +22,40 @@ from course_utils.compare import ATOL, RTOL
 Outputs = Mapping[str, Any]
 
 
+class WouldCrash(ValueError):
+    """Raised by a :class:`Mistake` where code with that mistake raises; ``error`` is the
+    exception type it raises there, or None for any (a ValueError, so that everything
+    that skips a mistake where it cannot be told apart skips it here too)."""
+
+    def __init__(self, error: str | None = None):
+        super().__init__(f"this mistake raises {error or 'an exception'} here")
+        self.error = error
+
+
 @dataclass(frozen=True)
 class Mistake:
     """A classic wrong answer. ``outputs(inputs)`` computes what that mistake gives
-    (raise ValueError where it would crash); ``explanation`` teaches the fix."""
+    (raise ValueError where it cannot be told apart from the right answer, or
+    :class:`WouldCrash` where code with that mistake raises); ``explanation`` teaches
+    the fix."""
 
     label: str
     explanation: str
     outputs: Callable[[Mapping[str, Any]], Outputs]
+
+
+@dataclass(frozen=True)
+class Contract:
+    """A property of a configuration: ``holds(inputs)``. ``name`` completes "every
+    configuration where ..." ("the stride does not divide H + 2·pad − HH"); ``explanation``
+    states the course's rule, with its formula. A contract with ``theme`` holds on every
+    configuration of its check on purpose (the ties of a ties cell) and is named
+    whenever that check's code raised."""
+
+    name: str
+    holds: Callable[[Mapping[str, Any]], bool]
+    explanation: str
+    theme: bool = False
 
 
 @dataclass(frozen=True)
@@ -38,6 +68,7 @@ class Check:
     oracle: Callable[[Mapping[str, Any]], Outputs]
     what: str
     mistakes: tuple[Mistake, ...] = ()
+    contracts: tuple[Contract, ...] = ()
     rtol: float = RTOL
     atol: float = ATOL
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import oracles
 from . import common
-from .base import Check, Mistake
+from .base import Check, Contract, Mistake, WouldCrash
 
 
 def spatial_pad(x, pad: int):
@@ -82,7 +82,17 @@ def _crop_minus(inputs):
     return {"out": np.asarray(inputs["dx_padded"])[:, :, p:-p, p:-p]}
 
 
+def _crop_one(inputs):
+    if inputs["pad"] == 1:
+        raise ValueError("pad 1: the mistake changes nothing")
+    return {"out": np.asarray(inputs["dx_padded"])[:, :, 1:-1, 1:-1]}
+
+
 CROP_MISTAKES = (
+    Mistake("cropping with [1:-1] (pad 1 assumed)",
+            "Drop pad rows and columns on each side, whatever pad is: [p:p + H] with "
+            "H = dx_padded.shape[2] - 2·pad (and the same for the width).",
+            _crop_one),
     Mistake("cropping with [p:-p]",
             "For pad = 0, -0 is 0, so [0:-0] is empty. Use [p:p + H] with "
             "H = dx_padded.shape[2] - 2·pad (and the same for the width).",
@@ -95,6 +105,67 @@ CROP_MISTAKES = (
 )
 
 
+# ------------------------------------------------------------------ contracts ----
+
+#: The course's output size, and why it floors.
+FLOOR = ("the course floors, H' = 1 + (H + 2·pad − HH) // stride and "
+         "W' = 1 + (W + 2·pad − WW) // stride, and unlike CS231n it does not assume that "
+         "the stride divides evenly: the rows and columns after the last window are read "
+         "by no window (their gradient is 0).")
+
+
+def _dims(inputs) -> tuple[int, int, int, int, int, int]:
+    """H, W, HH, WW, stride, pad of a layer case."""
+    H, W = np.shape(inputs["x"])[2:]
+    HH, WW = np.shape(inputs["w"])[2:]
+    return H, W, HH, WW, inputs["stride"], inputs["pad"]
+
+
+def _out_hw(inputs) -> tuple[int, int]:
+    H, W, HH, WW, s, p = _dims(inputs)
+    return 1 + (H + 2 * p - HH) // s, 1 + (W + 2 * p - WW) // s
+
+
+def _stride_divides(inputs) -> bool:
+    H, W, HH, WW, s, p = _dims(inputs)
+    return (H + 2 * p - HH) % s == 0 and (W + 2 * p - WW) % s == 0
+
+
+def _square_input(key: str) -> Contract:
+    return Contract(f"the input is not square ({key}: height ≠ width)",
+                    lambda inputs: np.shape(inputs[key])[2] != np.shape(inputs[key])[3],
+                    "heights go with heights and widths with widths; nothing may assume "
+                    "that H = W.")
+
+
+_PAD_ZERO = Contract("pad = 0", lambda inputs: inputs["pad"] == 0,
+                     "the layer must work without padding (x_pad is x itself); a crop "
+                     "[p:-p] is empty for p = 0, so crop with [p:p + H, p:p + W].")
+
+LAYER_CONTRACTS = (
+    Contract("the stride does not divide H + 2·pad − HH or W + 2·pad − WW",
+             lambda inputs: not _stride_divides(inputs), FLOOR),
+    _square_input("x"),
+    Contract("the kernel is not square (HH ≠ WW)",
+             lambda inputs: np.shape(inputs["w"])[2] != np.shape(inputs["w"])[3],
+             "the kernel's height HH goes with H, its width WW with W: "
+             "H' = 1 + (H + 2·pad − HH) // stride, W' = 1 + (W + 2·pad − WW) // stride."),
+    Contract("the output is not square (H' ≠ W')",
+             lambda inputs: len(set(_out_hw(inputs))) == 2,
+             "out has shape (N, F, H', W'), with H' and W' computed separately: " + FLOOR),
+    _PAD_ZERO,
+)
+
+PAD_CONTRACTS = (_PAD_ZERO, _square_input("x"))
+CROP_CONTRACTS = (_PAD_ZERO, _square_input("dx_padded"))
+DILATE_CONTRACTS = (
+    Contract("stride = 1", lambda inputs: inputs["stride"] == 1,
+             "with stride 1 there are no gaps: dilate returns an equal copy, of shape "
+             "(s·(H' − 1) + 1, s·(W' − 1) + 1) = (H', W')."),
+    _square_input("dout"),
+)
+
+
 # ------------------------------------------------------------ conv_forward_naive ----
 
 def _forward(inputs, **changes):
@@ -103,17 +174,52 @@ def _forward(inputs, **changes):
     return oracles.conv_forward(**args)
 
 
-def _forward_first_columns(inputs, width_from):
-    """Output width computed from the wrong size; its first columns are right."""
-    H, W = np.shape(inputs["x"])[2:]
-    HH, WW = np.shape(inputs["w"])[2:]
-    s, p = inputs["stride"], inputs["pad"]
-    right = _forward(inputs)
+def _sliced_forward(inputs, H_out: int, W_out: int):
+    """The naive loops (``np.sum(window * w[f]) + b[f]``) run for an output of
+    H_out × W_out, which is not the right size: a window past the padded input is cut
+    short by its slice, and numpy broadcasts a window one row or column wide over the
+    kernel; where it cannot, the loops raise (WouldCrash)."""
+    if (H_out, W_out) == _out_hw(inputs):
+        raise ValueError("the right size: not distinguishable")
+    H, W, HH, WW, s, p = _dims(inputs)
+    x_pad = spatial_pad(inputs["x"], p)[:, None]              # (N, 1, C, H_pad, W_pad)
+    w = np.asarray(inputs["w"], dtype=np.float64)[None]        # (1, F, C, HH, WW)
+    out = np.zeros((x_pad.shape[0], w.shape[1], H_out, W_out))
+    for i in range(H_out):
+        for j in range(W_out):
+            window = x_pad[..., i * s:i * s + HH, j * s:j * s + WW]
+            try:
+                out[:, :, i, j] = np.sum(window * w, axis=(2, 3, 4)) + inputs["b"]
+            except ValueError:
+                raise WouldCrash() from None
+    return {"out": out}
+
+
+def _width_from(inputs, width_from: str):
+    """Output width computed from the kernel height ("HH") or the input height ("H")."""
+    H, W, HH, WW, s, p = _dims(inputs)
     size, kernel = {"HH": (W, HH), "H": (H, WW)}[width_from]
-    width = 1 + (size + 2 * p - kernel) // s
-    if width >= right.shape[3]:
-        raise ValueError("not distinguishable, or would have crashed")
-    return {"out": right[..., :width]}
+    return _sliced_forward(inputs, _out_hw(inputs)[0], 1 + (size + 2 * p - kernel) // s)
+
+
+def _forward_square_output(inputs):
+    """W' = H' assumed."""
+    H_out = _out_hw(inputs)[0]
+    return _sliced_forward(inputs, H_out, H_out)
+
+
+def _forward_asserts_divides(inputs):
+    if not _stride_divides(inputs):
+        raise WouldCrash("AssertionError")
+    return {"out": _forward(inputs)}
+
+
+def _forward_rounded(inputs):
+    """round() instead of the floor: one row or column too many where the fraction
+    rounds up."""
+    H, W, HH, WW, s, p = _dims(inputs)
+    return _sliced_forward(inputs, 1 + round((H + 2 * p - HH) / s),
+                           1 + round((W + 2 * p - WW) / s))
 
 
 def _forward_stride_ignored(inputs):
@@ -151,12 +257,30 @@ FORWARD_MISTAKES = (
     common.bias_left_out(_forward),
     Mistake("computing the output width from the kernel height",
             "W' = 1 + (W + 2·pad - WW) // stride: widths with widths. Kernels need not be "
-            "square.",
-            lambda inputs: _forward_first_columns(inputs, "HH")),
+            "square; where the wrong width is larger, the last windows run off the padded "
+            "input (numpy broadcasts a window cut down to one column, or raises).",
+            lambda inputs: _width_from(inputs, "HH")),
     Mistake("computing the output width from the input height",
             "W' = 1 + (W + 2·pad - WW) // stride: widths with widths. Inputs need not be "
             "square.",
-            lambda inputs: _forward_first_columns(inputs, "H")),
+            lambda inputs: _width_from(inputs, "H")),
+    Mistake("assuming a square output (W' = H')",
+            "H' and W' are computed separately, H' = 1 + (H + 2·pad − HH) // stride and "
+            "W' = 1 + (W + 2·pad − WW) // stride; where W' < H' a square output has "
+            "windows past the padded input.",
+            _forward_square_output),
+    Mistake("an assertion that the stride divides H + 2·pad − HH",
+            "CS231n lets you assume that the stride divides evenly; this course does not. "
+            "Remove the assertion: the output size is floored, "
+            "H' = 1 + (H + 2·pad − HH) // stride, and the rows and columns after the "
+            "last window are simply never read.",
+            _forward_asserts_divides),
+    Mistake("round() instead of the floor in the output size",
+            "H' = 1 + (H + 2·pad − HH) // stride floors: a window that would not fit "
+            "entirely is not there. round() adds a row or column of windows that run off "
+            "the padded input whenever the fraction rounds up (numpy then broadcasts a "
+            "window cut down to one column, or raises).",
+            _forward_rounded),
 )
 
 
@@ -181,6 +305,12 @@ def _dx_padded(inputs):
 def _dx_stride_ignored(inputs):
     _needs_stride(inputs)
     return {"dx": _backward(inputs, stride=1)[0]}
+
+
+def _dx_crop_one(inputs):
+    if inputs["pad"] == 1:
+        raise ValueError("pad 1: the mistake changes nothing")
+    return {"dx": _dx_padded(inputs)[:, :, 1:-1, 1:-1]}
 
 
 def _dx_crop_minus(inputs):
@@ -212,6 +342,10 @@ DX_MISTAKES = (
     Mistake("cropping the padding with [p:-p]",
             "For pad = 0, [0:-0] is empty. Crop with [p:p + H, p:p + W].",
             _dx_crop_minus),
+    Mistake("cropping with [1:-1] (pad 1 assumed)",
+            "The crop undoes the padding the layer was given: drop pad rows and columns on "
+            "each side, [p:p + H, p:p + W], for every pad, 0 and 2 included.",
+            _dx_crop_one),
     Mistake("returning the gradient of the padded input, not cropped,",
             "dx has the shape of x: drop the pad rows and columns on each side, which "
             "belong to the zeros the forward pass added, with [p:p + H, p:p + W].",
@@ -272,21 +406,24 @@ def _crop_oracle(inputs):
 
 CHECKS = [
     Check(grade_id="pad-input", recipe="pad-input", compare=("out",),
-          oracle=_pad_oracle, what="pad_input", mistakes=PAD_MISTAKES),
+          oracle=_pad_oracle, what="pad_input", mistakes=PAD_MISTAKES,
+          contracts=PAD_CONTRACTS),
     Check(grade_id="dilate", recipe="dilate", compare=("out",),
-          oracle=_dilate_oracle, what="dilate", mistakes=DILATE_MISTAKES),
+          oracle=_dilate_oracle, what="dilate", mistakes=DILATE_MISTAKES,
+          contracts=DILATE_CONTRACTS),
     Check(grade_id="crop-padding", recipe="crop-padding", compare=("out",),
-          oracle=_crop_oracle, what="crop_padding", mistakes=CROP_MISTAKES),
+          oracle=_crop_oracle, what="crop_padding", mistakes=CROP_MISTAKES,
+          contracts=CROP_CONTRACTS),
     Check(grade_id="conv-forward-naive", recipe="conv-forward-naive", compare=("out",),
           oracle=lambda inputs: {"out": _forward(inputs)}, what="conv_forward_naive",
-          mistakes=FORWARD_MISTAKES),
+          mistakes=FORWARD_MISTAKES, contracts=LAYER_CONTRACTS),
     Check(grade_id="conv-backward-naive-dx", recipe="conv-backward-naive",
           compare=("dx",), oracle=_backward_outputs, what="conv_backward_naive's dx",
-          mistakes=DX_MISTAKES),
+          mistakes=DX_MISTAKES, contracts=LAYER_CONTRACTS),
     Check(grade_id="conv-backward-naive-dw", recipe="conv-backward-naive",
           compare=("dw",), oracle=_backward_outputs, what="conv_backward_naive's dw",
-          mistakes=DW_MISTAKES),
+          mistakes=DW_MISTAKES, contracts=LAYER_CONTRACTS),
     Check(grade_id="conv-backward-naive-db", recipe="conv-backward-naive",
           compare=("db",), oracle=_backward_outputs, what="conv_backward_naive's db",
-          mistakes=DB_MISTAKES),
+          mistakes=DB_MISTAKES, contracts=LAYER_CONTRACTS),
 ]

@@ -13,7 +13,7 @@ import numpy as np
 
 from autograder import oracles
 
-from .base import Check, Mistake
+from .base import Check, Contract, Mistake, WouldCrash
 
 #: How a window shares its gradient: weights shaped like the window (one-hot at the
 #: first maximum for max pooling, 1 / (P_H * P_W) everywhere for average pooling).
@@ -23,6 +23,53 @@ Shares = Callable[[np.ndarray], np.ndarray]
 def _params(inputs) -> tuple[int, int, int]:
     p = inputs["pool_param"]
     return p["pool_height"], p["pool_width"], p["stride"]
+
+
+def _out_hw(inputs) -> tuple[int, int]:
+    ph, pw, s = _params(inputs)
+    H, W = np.shape(inputs["x"])[2:]
+    return 1 + (H - ph) // s, 1 + (W - pw) // s
+
+
+def _stride_divides(inputs) -> bool:
+    ph, pw, s = _params(inputs)
+    H, W = np.shape(inputs["x"])[2:]
+    return (H - ph) % s == 0 and (W - pw) % s == 0
+
+
+def _has_ties(inputs) -> bool:
+    x = np.asarray(inputs["x"])
+    ph, pw, s = _params(inputs)
+    H_out, W_out = _out_hw(inputs)
+    return any(np.count_nonzero(window == window.max()) > 1
+               for n, c, i, j in np.ndindex(*x.shape[:2], H_out, W_out)
+               for window in [x[n, c, i * s:i * s + ph, j * s:j * s + pw]])
+
+
+_FLOOR = ("the course floors, H' = 1 + (H − pool_height) // stride and "
+          "W' = 1 + (W − pool_width) // stride, and unlike CS231n it does not assume that "
+          "the stride divides evenly: the rows and columns after the last window are read "
+          "by no window (their gradient is 0).")
+
+POOL_CONTRACTS = (
+    Contract("the stride does not divide H − pool_height or W − pool_width",
+             lambda inputs: not _stride_divides(inputs), _FLOOR),
+    Contract("the window is not square (pool_height ≠ pool_width)",
+             lambda inputs: len(set(_params(inputs)[:2])) == 2,
+             "windows have pool_height rows and pool_width columns; read both from "
+             "pool_param."),
+    Contract("the input is not square (H ≠ W)",
+             lambda inputs: np.shape(inputs["x"])[2] != np.shape(inputs["x"])[3],
+             "heights go with heights and widths with widths; nothing may assume H = W."),
+    Contract("the output is not square (H' ≠ W')",
+             lambda inputs: len(set(_out_hw(inputs))) == 2,
+             "out has shape (N, C, H', W'), with H' and W' computed separately: " + _FLOOR),
+)
+TIES = Contract("windows hold exact ties of their maximum",
+                _has_ties,
+                "the whole gradient of a window goes to its first maximum in row-major "
+                "order (np.argmax's choice, and PyTorch's), the one window_argmax returns.",
+                theme=True)
 
 
 # ------------------------------------------------------------ how windows share ----
@@ -44,6 +91,11 @@ def _column_major_first(window: np.ndarray) -> np.ndarray:
 
 def _every_max(window: np.ndarray) -> np.ndarray:
     return (window == window.max()).astype(np.float64)
+
+
+def _split_among_maxima(window: np.ndarray) -> np.ndarray:
+    every = _every_max(window)
+    return every / every.sum()
 
 
 def _ones(window: np.ndarray) -> np.ndarray:
@@ -78,10 +130,12 @@ def _pool(x, ph, pw, stride, reduce, *, step=None, out_hw=None) -> np.ndarray:
     return out
 
 
-def _scatter(x, dout, ph, pw, stride, shares: Shares, *, assign=False) -> np.ndarray:
+def _scatter(x, dout, ph, pw, stride, shares: Shares, *, assign=False,
+             whole=False) -> np.ndarray:
     """dx where window (i, j) (the ``dout`` grid, starting at (i*stride, j*stride), cut
     at the border like a slice) sends ``dout[n, c, i, j] * shares(window)`` to its
-    inputs; with ``assign`` the entries it reaches are overwritten instead of added to."""
+    inputs; with ``assign`` the entries it reaches are overwritten instead of added to,
+    with ``whole`` too every entry of the window is (its zeros included)."""
     dx = np.zeros_like(x)
     N, C, Ho, Wo = dout.shape
     for n, c, i, j in np.ndindex(N, C, Ho, Wo):
@@ -90,7 +144,7 @@ def _scatter(x, dout, ph, pw, stride, shares: Shares, *, assign=False) -> np.nda
         weights = shares(x[n, c, rows, cols])
         target = dx[n, c, rows, cols]
         if assign:
-            reached = weights != 0
+            reached = np.ones(weights.shape, bool) if whole else weights != 0
             target[reached] = (dout[n, c, i, j] * weights)[reached]
         else:
             target += dout[n, c, i, j] * weights
@@ -113,10 +167,29 @@ def _forward_mistakes(reduce, name: str) -> tuple[Mistake, ...]:
         ph, pw, _ = _params(inputs)
         return {"out": _pool(inputs["x"], ph, pw, 1, reduce)}
 
+    def reshaped_square(inputs):
+        if len(set(_out_hw(inputs))) == 2:
+            raise WouldCrash("ValueError")
+        return {"out": _pool(inputs["x"], *_params(inputs), reduce)}
+
+    def asserts_divides(inputs):
+        if not _stride_divides(inputs):
+            raise WouldCrash("AssertionError")
+        return {"out": _pool(inputs["x"], *_params(inputs), reduce)}
+
     return (
         Mistake("a square window (pool_height used as pool_width)",
                 f"{name} must read windows of pool_height rows and pool_width columns; "
                 "the output width is 1 + (W - pool_width) // stride.", square),
+        Mistake("reshaping the output to (H', H')",
+                "The output has shape (N, C, H', W'), H' = 1 + (H - pool_height) // stride "
+                "and W' = 1 + (W - pool_width) // stride: reshape to (N, C, H', W'), never "
+                "(H', H'), since inputs and windows need not be square.", reshaped_square),
+        Mistake("an assertion that the stride divides H - pool_height",
+                "CS231n lets you assume that the stride divides evenly; this course does "
+                "not. Remove the assertion: H' = 1 + (H - pool_height) // stride floors, "
+                "and the rows after the last window are simply never read.",
+                asserts_divides),
         Mistake("stepping the windows by 1 instead of by the stride",
                 "Window (i, j) starts at row i*stride and column j*stride, not at (i, j).",
                 stepped_by_one),
@@ -126,15 +199,15 @@ def _forward_mistakes(reduce, name: str) -> tuple[Mistake, ...]:
     )
 
 
-def _backward(shares_of: Callable[[int, int], Shares], *, assign=False, square=False,
-              step_one=False):
+def _backward(shares_of: Callable[[int, int], Shares], *, assign=False, whole=False,
+              square=False, step_one=False):
     """A wrong dx oracle; ``shares_of(ph, pw)`` gives how a window shares its gradient."""
     def outputs(inputs):
         ph, pw, s = _params(inputs)
         if square:
             pw = ph
         return {"dx": _scatter(inputs["x"], inputs["dout"], ph, pw, 1 if step_one else s,
-                               shares_of(ph, pw), assign=assign)}
+                               shares_of(ph, pw), assign=assign, whole=whole)}
     return outputs
 
 
@@ -142,6 +215,11 @@ _ASSIGNED = ("assigning the gradient instead of accumulating it",
              "Where windows overlap (stride < pool size) one input receives gradient from "
              "several windows; the chain rule adds them: use dx[...] += ..., never "
              "dx[...] = ....")
+_WHOLE_WINDOW = ("assigning the whole window, zeros included, instead of adding",
+                 "dx[window] = mask * dout overwrites every entry of the window, the zeros "
+                 "of the mask too, so where windows overlap it erases what earlier windows "
+                 "sent there. Add: dx[window] += mask * dout (or add dout at the one "
+                 "maximum).")
 _SQUARE = ("a square window (pool_height used as pool_width)",
            "Each window has pool_height rows and pool_width columns; read both from "
            "pool_param.")
@@ -154,6 +232,8 @@ def _max_backward_mistakes() -> tuple[Mistake, ...]:
     first = _fixed(_first_max)
     return (
         Mistake(*_ASSIGNED, _backward(first, assign=True)),
+        Mistake(_WHOLE_WINDOW[0], _WHOLE_WINDOW[1],
+                _backward(first, assign=True, whole=True)),
         Mistake("spreading the gradient like average pooling",
                 "Only the maximum of a window affects its output, so the whole gradient "
                 "goes to that one input; the other entries of the window get nothing.",
@@ -167,6 +247,12 @@ def _max_backward_mistakes() -> tuple[Mistake, ...]:
                 "the course (like PyTorch) gives the whole gradient to the first maximum "
                 "in row-major order, so the sum of dx still equals the sum of dout.",
                 _backward(_fixed(_every_max))),
+        Mistake("splitting the gradient evenly among the maxima of a tie",
+                "An even split is a valid subgradient (any split that adds up to dout is), "
+                "but it is not the course's rule: like PyTorch, the course sends the whole "
+                "gradient to the first maximum in row-major order, the one window_argmax "
+                "returns.",
+                _backward(_fixed(_split_among_maxima))),
         Mistake("sending the gradient to the last maximum of a tie",
                 "The rule is the first maximum in row-major order (scan rows top to "
                 "bottom, each row left to right, keep a maximum only if strictly "
@@ -251,20 +337,21 @@ CHECKS = [
           mistakes=_WINDOW_MISTAKES),
     Check(grade_id="max-pool-forward", recipe="max-pool-forward", compare=("out",),
           oracle=_max_forward, what="max_pool_forward_naive's out",
-          mistakes=_forward_mistakes(np.max, "Max pooling")),
+          mistakes=_forward_mistakes(np.max, "Max pooling"), contracts=POOL_CONTRACTS),
     Check(grade_id="max-pool-backward", recipe="max-pool-backward", compare=("dx",),
           oracle=_max_backward, what="max_pool_backward_naive's dx",
-          mistakes=_max_backward_mistakes()),
+          mistakes=_max_backward_mistakes(), contracts=POOL_CONTRACTS),
     Check(grade_id="max-pool-backward-ties", recipe="max-pool-backward-ties",
           compare=("dx",), oracle=_max_backward,
-          what="max_pool_backward_naive's dx at ties", mistakes=_max_backward_mistakes()),
+          what="max_pool_backward_naive's dx at ties", mistakes=_max_backward_mistakes(),
+          contracts=POOL_CONTRACTS + (TIES,)),
     Check(grade_id="avg-pool-forward", recipe="avg-pool-forward", compare=("out",),
           oracle=_avg_forward, what="avg_pool_forward_naive's out",
           mistakes=(Mistake("the window's sum instead of its mean",
                             "Average pooling divides each window's sum by its size, "
                             "pool_height * pool_width.", _window_sums),)
-          + _forward_mistakes(np.mean, "Average pooling")),
+          + _forward_mistakes(np.mean, "Average pooling"), contracts=POOL_CONTRACTS),
     Check(grade_id="avg-pool-backward", recipe="avg-pool-backward", compare=("dx",),
           oracle=_avg_backward, what="avg_pool_backward_naive's dx",
-          mistakes=_avg_backward_mistakes()),
+          mistakes=_avg_backward_mistakes(), contracts=POOL_CONTRACTS),
 ]

@@ -160,6 +160,11 @@ MUTANTS = [
                          "dx_padded[:, :, pad:-pad, pad:-pad]")},
            loses={"crop-padding", DX},
            description="[p:-p] is empty for p = 0"),
+    Mutant("crop-hard-coded-one",
+           {CROP: mutate(CROP_SOURCE, "dx_padded[:, :, pad:pad + H, pad:pad + W]",
+                         "dx_padded[:, :, 1:-1, 1:-1]")},
+           loses={"crop-padding", DX},
+           description="[1:-1]: pad 1 assumed"),
     # conv_forward_naive
     Mutant("forward-kernel-flipped",
            {FORWARD: mutate(FORWARD_SOURCE, "window * w[f]", "window * w[f, :, ::-1, ::-1]")},
@@ -168,6 +173,31 @@ MUTANTS = [
            {FORWARD: mutate(FORWARD_SOURCE, "top, left = i * stride, j * stride", "top, left = i, j")},
            loses={"conv-forward-naive"},
            description="windows at (i, j) instead of (i*stride, j*stride)"),
+    Mutant("forward-asserts-stride-divides",
+           {FORWARD: mutate(FORWARD_SOURCE, "    H_out = 1 +",
+                            "    assert (H + 2 * pad - HH) % stride == 0 and "
+                            "(W + 2 * pad - WW) % stride == 0\n    H_out = 1 +")},
+           loses={"conv-forward-naive"},
+           description="CS231n's assumption that the stride divides evenly: raises "
+                       "wherever it does not"),
+    Mutant("forward-round-output-size",
+           {FORWARD: mutate(mutate(FORWARD_SOURCE,
+                                   "H_out = 1 + (H + 2 * pad - HH) // stride",
+                                   "H_out = 1 + round((H + 2 * pad - HH) / stride)"),
+                            "W_out = 1 + (W + 2 * pad - WW) // stride",
+                            "W_out = 1 + round((W + 2 * pad - WW) / stride)")},
+           loses={"conv-forward-naive"},
+           description="round() instead of the floor: windows past the padded input"),
+    Mutant("forward-width-from-kernel-height",
+           {FORWARD: mutate(FORWARD_SOURCE, "W_out = 1 + (W + 2 * pad - WW) // stride",
+                            "W_out = 1 + (W + 2 * pad - HH) // stride")},
+           loses={"conv-forward-naive"},
+           description="too narrow where HH > WW, and raises where HH < WW"),
+    Mutant("forward-square-output",
+           {FORWARD: mutate(FORWARD_SOURCE, "W_out = 1 + (W + 2 * pad - WW) // stride",
+                            "W_out = H_out")},
+           loses={"conv-forward-naive"},
+           description="W' = H' assumed: too narrow, or raises where W' < H'"),
     Mutant("forward-bias-missing",
            {FORWARD: mutate(FORWARD_SOURCE, "np.sum(window * w[f]) + b[f]", "np.sum(window * w[f])")},
            loses={"conv-forward-naive"}),
@@ -275,7 +305,7 @@ def conv_backward_naive(dout, cache):
     return dx_pad[:, :, p:p + H, p:p + W], dw, db
 '''
 
-OWN_CACHE_FORWARD = '''\
+EINSUM_FORWARD = '''\
 def conv_forward_naive(x, w, b, conv_param):
     s, p = conv_param['stride'], conv_param['pad']
     x_pad = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
@@ -283,13 +313,16 @@ def conv_forward_naive(x, w, b, conv_param):
     windows = np.lib.stride_tricks.sliding_window_view(x_pad, (HH, WW), axis=(2, 3))
     windows = windows[:, :, ::s, ::s]                    # (N, C, H', W', HH, WW)
     out = np.einsum("ncijrt,fcrt->nfij", windows, w) + b[None, :, None, None]
-    return out, {"x_shape": x.shape, "x_pad": x_pad, "w": w, "stride": s, "pad": p}
+    cache = (x, w, b, conv_param)
+    return out, cache
 '''
 
 EINSUM_BACKWARD = '''\
 def conv_backward_naive(dout, cache):
-    x_pad, w, s, p = cache["x_pad"], cache["w"], cache["stride"], cache["pad"]
-    N, C, H, W = cache["x_shape"]
+    x, w, b, conv_param = cache
+    s, p = conv_param['stride'], conv_param['pad']
+    x_pad = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+    N, C, H, W = x.shape
     F, _, HH, WW = w.shape
     N, F, H_out, W_out = dout.shape
     H_dil, W_dil = s * (H_out - 1) + 1, s * (W_out - 1) + 1
@@ -315,9 +348,8 @@ ALTERNATIVES = [
     Alternative("scatter-loops", {BACKWARD: SCATTER_BACKWARD},
                 description="plain loops over outputs scattering into dx_pad, without the "
                             "helpers"),
-    Alternative("einsum-own-cache", {FORWARD: OWN_CACHE_FORWARD, BACKWARD: EINSUM_BACKWARD},
-                description="sliding-window views and np.einsum, flip-and-dilate, and a "
-                            "cache of the student's own design"),
+    Alternative("einsum-views", {FORWARD: EINSUM_FORWARD, BACKWARD: EINSUM_BACKWARD},
+                description="sliding-window views and np.einsum, flip-and-dilate"),
     Alternative("per-filter-loops", {BACKWARD: PER_FILTER_BACKWARD},
                 description="flip-and-dilate written per (sample, channel, filter)"),
 ]

@@ -130,11 +130,45 @@ def window_argmax(window):
                                          "stride = 1")},
            loses={"max-pool-forward"},
            description="the stride ignored altogether: stride-1 windows and output size"),
+    Mutant(name="max-pool-forward-reshaped-square",
+           solutions={MAX_FORWARD: _swap(
+               _swap(_MAX_FORWARD, "out = np.empty((N, C, H_out, W_out))",
+                     "out = np.empty((N, C, H_out * W_out))"),
+               "out[:, :, i, j] = window.max(axis=(2, 3))\n    return out,",
+               "out[:, :, i * W_out + j] = window.max(axis=(2, 3))\n"
+               "    out = out.reshape(N, C, H_out, H_out)\n    return out,")},
+           loses={"max-pool-forward"},
+           description="the output reshaped to (H', H'): raises wherever H' != W'"),
+    Mutant(name="max-pool-forward-asserts-stride-divides",
+           solutions={MAX_FORWARD: _swap(
+               _MAX_FORWARD, "    H_out = 1 +",
+               "    assert (H - pool_height) % stride == 0 and (W - pool_width) % stride == 0\n"
+               "    H_out = 1 +")},
+           loses={"max-pool-forward"},
+           description="CS231n's assumption that the stride divides evenly"),
     # max pooling backward ---------------------------------------------------------
     Mutant(name="max-pool-backward-assigned",
            solutions={MAX_BACKWARD: _swap(_MAX_BACKWARD, "] += dout", "] = dout")},
            loses={"max-pool-backward", "max-pool-backward-ties"},
            description="dx assigned instead of accumulated over overlapping windows"),
+    Mutant(name="max-pool-backward-window-assigned",
+           solutions={MAX_BACKWARD: _swap(
+               _MAX_BACKWARD,
+               "dx[n, c, top + r, left + t] += dout[n, c, i, j]",
+               "mask = window == window.max()\n"
+               "                    dx[n, c, top:top + pool_height, left:left + pool_width] = (\n"
+               "                        mask * dout[n, c, i, j])")},
+           loses={"max-pool-backward", "max-pool-backward-ties"},
+           description="dx[window] = mask * dout: the whole window assigned, zeros included"),
+    Mutant(name="max-pool-backward-even-split-at-ties",
+           solutions={MAX_BACKWARD: _swap(
+               _MAX_BACKWARD,
+               "dx[n, c, top + r, left + t] += dout[n, c, i, j]",
+               "mask = window == window.max()\n"
+               "                    dx[n, c, top:top + pool_height, left:left + pool_width] += (\n"
+               "                        mask / mask.sum() * dout[n, c, i, j])")},
+           loses={"max-pool-backward-ties"},
+           description="at a tie, the gradient split evenly among the maxima"),
     Mutant(name="max-pool-backward-spread-like-average",
            solutions={MAX_BACKWARD: _swap(
                _MAX_BACKWARD,
@@ -284,27 +318,23 @@ def avg_pool_backward_naive(dout, cache):
     return dx
 '''}),
     Alternative(
-        name="cache-routes",
-        description="the forward pass finds each window's maximum and caches where it is",
+        name="routes-helper",
+        description="a helper lists every window's first maximum; the backward adds along it",
         solutions={
-            MAX_FORWARD: '''\
-def max_pool_forward_naive(x, pool_param):
-    ph, pw, s = pool_param['pool_height'], pool_param['pool_width'], pool_param['stride']
-    N, C, H, W = x.shape
-    H_out, W_out = 1 + (H - ph) // s, 1 + (W - pw) // s
-    out = np.empty((N, C, H_out, W_out))
-    routes = []
-    for n, c, i, j in np.ndindex(N, C, H_out, W_out):
-        r, t = window_argmax(x[n, c, i * s:i * s + ph, j * s:j * s + pw])
-        out[n, c, i, j] = x[n, c, i * s + r, j * s + t]
-        routes.append((n, c, i * s + r, j * s + t))
-    return out, (x.shape, routes)
-''',
             MAX_BACKWARD: '''\
+def first_max_routes(x, pool_param, out_shape):
+    """(n, c, row, col) in x of the first maximum of each window, in dout's order."""
+    ph, pw, s = pool_param['pool_height'], pool_param['pool_width'], pool_param['stride']
+    routes = []
+    for n, c, i, j in np.ndindex(*out_shape):
+        r, t = window_argmax(x[n, c, i * s:i * s + ph, j * s:j * s + pw])
+        routes.append((n, c, i * s + r, j * s + t))
+    return routes
+
 def max_pool_backward_naive(dout, cache):
-    x_shape, routes = cache
-    dx = np.zeros(x_shape)
-    for (n, c, p, q), g in zip(routes, dout.ravel()):
+    x, pool_param = cache
+    dx = np.zeros(x.shape)
+    for (n, c, p, q), g in zip(first_max_routes(x, pool_param, dout.shape), dout.ravel()):
         dx[n, c, p, q] += g
     return dx
 '''}),

@@ -47,12 +47,20 @@ def asymmetric(rng: np.random.Generator, *shape: int) -> np.ndarray:
     return values + np.sign(values) * 0.1
 
 
+class ReturnError(TypeError):
+    """A student's function returned something of the wrong form; ``function`` names it."""
+
+    def __init__(self, function: str, message: str):
+        super().__init__(message)
+        self.function = function
+
+
 def unpack(result, function: str, names: tuple[str, ...]) -> tuple:
-    """``result`` as a tuple of ``len(names)`` values, or a TypeError that says what
-    ``function`` should have returned (e.g. "the tuple (dx, dw, db)")."""
+    """``result`` as a tuple of ``len(names)`` values, or a :class:`ReturnError` that says
+    what ``function`` should have returned (e.g. "the tuple (dx, dw, db)")."""
     if not isinstance(result, tuple) or len(result) != len(names):
         got = (f"a tuple of {len(result)}" if isinstance(result, tuple)
                else type(result).__name__)
-        raise TypeError(f"{function} should return the tuple ({', '.join(names)}), "
-                        f"got {got}")
+        raise ReturnError(function, f"{function} should return the tuple "
+                                    f"({', '.join(names)}), got {got}")
     return result
