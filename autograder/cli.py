@@ -118,7 +118,8 @@ def cmd_export(args) -> int:
 def cmd_lab(args) -> int:
     ensure_tools_on_path()
     tree = {"student": "release", "instructor": "source", "reading": "notebooks"}[args.tree]
-    command = [shutil.which("jupyter") or "jupyter", "lab", f"--notebook-dir={PROJECT_ROOT / tree}"]
+    command = [shutil.which("jupyter") or "jupyter", "lab", f"--notebook-dir={PROJECT_ROOT / tree}",
+               f"--config={PROJECT_ROOT / 'jupyter_server_config.py'}"]  # the course's CSP
     print(" ".join(command))
     os.execvp(command[0], command)
     return 0  # not reached
