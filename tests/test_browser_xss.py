@@ -152,6 +152,10 @@ def visit(browser, url: str, shot: str) -> dict:
         own_scripts: [typeof window.Backbone, typeof window.toggle_name],
     })""")
     page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"), full_page=True)
+    answer = page.locator(".nbgrader_cell", has_text=payloads.ANSWER_TEXT)
+    if answer.count():
+        answer.first.screenshot(path=str(SCREENSHOTS / f"{shot}-answer.png"))
+        report["answer"] = answer.first.inner_text()
     report["events"] = events
     report["headers"] = response.all_headers() if response else {}
     report["html"] = page.content()
@@ -178,6 +182,7 @@ def test_no_payload_runs_in_the_feedback_pages(course, browser, beacons):
         assert_inert(report, beacons)
     assert payloads.ANSWER_TEXT in attacker["text"]
     assert payloads.ANSWER_MATH in attacker["text"]
+    assert "<script>" in attacker["answer"]  # shown as the student wrote it, as text
     assert attacker["pngs"] >= 1 and honest["pngs"] >= 1, (attacker["pngs"], honest["pngs"])
 
 

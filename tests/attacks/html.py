@@ -124,6 +124,14 @@ def attacker_notebook(release_nb, wrong: dict[str, str], port: int,
     return copy.deepcopy(nb)
 
 
+def build(ctx, attack) -> str:
+    """The attack suite's builder (``attacks.catalog``): wrong functions, the marker,
+    every payload."""
+    from .catalog import F, SOLUTION, marker_line, solutions
+    wrong = solutions(ctx, prelude=marker_line(attack))
+    return nbformat.writes(attacker_notebook(ctx.release_nb, wrong, ctx.port, SOLUTION[F]))
+
+
 def active_content(html: str, own_scripts: int) -> list[str]:
     """Script-capable constructs in a rendered page beyond the page's ``own_scripts``
     (the template's ``<script>`` elements): extra script elements, event handler
