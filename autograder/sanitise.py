@@ -19,6 +19,11 @@ that no renderer can find a script in it:
 - metadata: cells keep only the keys Jupyter and nbgrader use, with a well-formed
   ``grade_id``; the notebook loses its widget state.
 
+The work is bounded: rendering and cleaning cost about 20 µs a byte, so each text is
+rendered only up to :data:`MAX_RENDERED_BYTES` and each notebook up to
+:data:`NOTEBOOK_RENDER_BUDGET` bytes in all; past that a markdown text is shown as plain
+text and an HTML output gives way to its ``text/plain``.
+
 "Safe HTML" is :data:`ALLOWED_TAGS` with :data:`ALLOWED_ATTRIBUTES`, links to
 ``http``, ``https``, ``mailto`` or an anchor, and images only as inline PNG/JPEG/GIF
 data: no scripts, event handlers, frames, SVG, forms, styles or remote fetches.
@@ -26,6 +31,7 @@ data: no scripts, event handlers, frames, SVG, forms, styles or remote fetches.
 
 from __future__ import annotations
 
+import html
 import re
 
 import bleach
@@ -60,8 +66,27 @@ GRADE_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _LINK = re.compile(r"(https?:|mailto:|#)", re.IGNORECASE)
 _DATA_IMAGE = re.compile(r"data:image/(png|jpeg|gif);base64,[A-Za-z0-9+/=\s]*", re.IGNORECASE)
 _URL_ATTRIBUTES = {"href", "src"}
+#: Largest text rendered and cleaned; a longer one is shown as plain text.
+MAX_RENDERED_BYTES = 64_000
+#: Bytes rendered and cleaned per notebook, all texts together.
+NOTEBOOK_RENDER_BUDGET = 512_000
 PLAIN_TEXT_NOTE = ("*This text held HTML or links that could run code in a browser; "
                    "it is shown exactly as written:*")
+
+
+class Budget:
+    """Bytes of markdown and HTML that may still be rendered and cleaned."""
+
+    def __init__(self, total: int = NOTEBOOK_RENDER_BUDGET):
+        self.left = total
+
+    def take(self, text: str) -> bool:
+        """Whether ``text`` may be rendered (and, if so, charge it)."""
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > MAX_RENDERED_BYTES or size > self.left:
+            return False
+        self.left -= size
+        return True
 
 
 # ------------------------------------------------------------------ HTML ----
@@ -138,8 +163,12 @@ def markdown_problems(source: str, attachments: dict | None = None) -> list[str]
         return [f"cannot render: {type(exc).__name__}"]
 
 
-def clean_markdown(source: str, attachments: dict | None = None) -> str:
-    """``source`` unchanged when its rendering is safe HTML, else shown as plain text."""
+def clean_markdown(source: str, attachments: dict | None = None,
+                   budget: Budget | None = None) -> str:
+    """``source`` unchanged when its rendering is safe HTML, else (or when ``budget``
+    is spent) shown as plain text."""
+    if not (budget or Budget()).take(source):
+        return as_plain_text(source)
     return source if not markdown_problems(source, attachments) else as_plain_text(source)
 
 
@@ -150,8 +179,9 @@ def _text(value) -> str:
         else str(value)
 
 
-def clean_output(output: NotebookNode) -> NotebookNode | None:
+def clean_output(output: NotebookNode, budget: Budget | None = None) -> NotebookNode | None:
     """A safe copy of one output, or None when it is of an unknown type."""
+    budget = budget or Budget()
     kind = output.get("output_type")
     if kind == "stream":
         return from_dict({"output_type": "stream",
@@ -167,10 +197,10 @@ def clean_output(output: NotebookNode) -> NotebookNode | None:
     for mime, value in (output.get("data") or {}).items():
         if mime in KEPT_MIMETYPES:
             data[mime] = _text(value)
-        elif mime == "text/html":
+        elif mime == "text/html" and budget.take(_text(value)):
             data[mime] = clean_html(_text(value))
         elif mime == "text/markdown":
-            data[mime] = clean_markdown(_text(value))
+            data[mime] = clean_markdown(_text(value), budget=budget)
         else:
             removed.append(mime)
     if not data:
@@ -216,8 +246,9 @@ def clean_attachments(attachments: dict) -> dict:
             if isinstance(bundle, dict) and IMAGE_MIMETYPES & set(bundle)}
 
 
-def sanitise_cell(cell: NotebookNode) -> NotebookNode:
+def sanitise_cell(cell: NotebookNode, budget: Budget | None = None) -> NotebookNode:
     """``cell`` made safe in place (see the module docstring); returns it."""
+    budget = budget or Budget()
     cell.metadata = from_dict(clean_cell_metadata(dict(cell.get("metadata") or {})))
     if cell.cell_type == "markdown":
         attachments = clean_attachments(dict(cell.get("attachments") or {}))
@@ -225,11 +256,12 @@ def sanitise_cell(cell: NotebookNode) -> NotebookNode:
             cell.attachments = from_dict(attachments)
         else:
             cell.pop("attachments", None)
-        cell.source = clean_markdown(_text(cell.source), attachments)
+        cell.source = clean_markdown(_text(cell.source), attachments, budget)
     elif cell.cell_type == "raw":
-        cell.source = clean_html(_text(cell.source))
+        source = _text(cell.source)
+        cell.source = clean_html(source) if budget.take(source) else html.escape(source)
     elif cell.cell_type == "code":
-        cell.outputs = [o for o in (clean_output(o) for o in cell.get("outputs", []))
+        cell.outputs = [o for o in (clean_output(o, budget) for o in cell.get("outputs", []))
                         if o is not None]
     return cell
 
@@ -238,8 +270,9 @@ def sanitise_notebook(nb: NotebookNode) -> NotebookNode:
     """Every cell of ``nb`` made safe, and its widget state removed (the HTML exporter
     would otherwise load a widget manager that renders it); returns ``nb``."""
     nb.metadata.pop("widgets", None)
+    budget = Budget()
     for cell in nb.cells:
-        sanitise_cell(cell)
+        sanitise_cell(cell, budget)
     return nb
 
 

@@ -155,6 +155,20 @@ def test_streams_and_errors_are_kept_so_grades_do_not_move():
     assert after.outputs == cell.outputs and determine_grade(after) == before
 
 
+def test_the_work_is_bounded_by_the_render_budget():
+    """Past the budget, markdown is shown as plain text and HTML outputs give way to
+    their text/plain, without being parsed (a flood would keep the grader for minutes)."""
+    huge = "<b>x</b>" * (sanitise.MAX_RENDERED_BYTES // 8 + 1)
+    assert clean_markdown(huge) == sanitise.as_plain_text(huge)
+    html = "<b>" + "z" * 2000 + "</b>"
+    flood = [display({"text/html": html, "text/plain": "z"}) for _ in range(1000)]
+    nb = new_notebook(cells=[new_code_cell("x", outputs=flood)])
+    outputs = sanitise_notebook(nb).cells[0].outputs
+    rendered = [o for o in outputs if "text/html" in o.data]
+    assert len(rendered) == sanitise.NOTEBOOK_RENDER_BUDGET // len(html)
+    assert all(o.data["text/plain"] == "z" for o in outputs)
+
+
 # ------------------------------------------------- attachments, raw, metadata ----
 
 def test_only_image_attachments_survive_and_a_missing_one_makes_plain_text():
