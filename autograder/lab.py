@@ -22,8 +22,9 @@ from pathlib import Path
 
 from .course import PROJECT_ROOT
 
-#: The folder each Lab opens.
-TREES = {"student": "release", "instructor": "source", "reading": "notebooks"}
+#: The folder each Lab opens, relative to the project. The instructor's is the course
+#: root: formgrader needs the course (source/, release/, gradebook) inside the server's.
+TREES = {"student": "release", "instructor": ".", "reading": "notebooks"}
 #: nbgrader's JupyterLab plugins an instructor needs and a student must not see.
 INSTRUCTOR_PLUGINS = (
     "@jupyter/nbgrader:create-assignment",
@@ -50,23 +51,31 @@ class LabLaunch:
 
 
 def write_lab_config(tree: str, config_dir: Path) -> Path:
-    """Write the Jupyter configuration of the ``tree`` Lab into ``config_dir``
-    (replacing what was there); returns ``config_dir``."""
+    """Write the JupyterLab page configuration of the ``tree`` Lab into ``config_dir``
+    (replacing what was there): for students and readers, nbgrader's instructor plugins
+    disabled. Returns ``config_dir``."""
     if tree not in TREES:
         raise ValueError(f"unknown Lab {tree!r}; choose one of {', '.join(TREES)}")
     if config_dir.exists():
         shutil.rmtree(config_dir)
     (config_dir / "labconfig").mkdir(parents=True)
-    student_side = tree != "instructor"
-    disabled = {plugin: True for plugin in INSTRUCTOR_PLUGINS} if student_side else {}
-    server = ({"ServerApp": {"jpserver_extensions":
-                             {ext: False for ext in INSTRUCTOR_SERVER_EXTENSIONS}}}
-              if student_side else {})
+    disabled = ({plugin: True for plugin in INSTRUCTOR_PLUGINS} if tree != "instructor"
+                else {})
     (config_dir / "labconfig" / "page_config.json").write_text(
         json.dumps({"disabledExtensions": disabled}, indent=1, sort_keys=True) + "\n")
-    (config_dir / "jupyter_server_config.json").write_text(
-        json.dumps(server, indent=1, sort_keys=True) + "\n")
     return config_dir
+
+
+def server_arguments(tree: str, project_root: Path = PROJECT_ROOT) -> list[str]:
+    """The Jupyter server's options of the ``tree`` Lab: the course's server settings
+    (its Content-Security-Policy) and, for students and readers, nbgrader's instructor
+    server extensions off. On the command line, because the environment's own
+    ``jupyter_server_config.d/nbgrader.json`` would outrank a config file."""
+    args = [f"--config={project_root / 'jupyter_server_config.py'}"]
+    if tree != "instructor":
+        for extension in INSTRUCTOR_SERVER_EXTENSIONS:
+            args += ["--ServerApp.jpserver_extensions", f"{extension}=False"]
+    return args
 
 
 def lab_launch(tree: str, jupyter: str, extra_args: list[str] | None = None,
@@ -75,11 +84,13 @@ def lab_launch(tree: str, jupyter: str, extra_args: list[str] | None = None,
 
     The student and reading Labs start in the folder they open, so nbgrader's Validate
     reads no course configuration (the instructor's grading settings stay out of it);
-    the instructor's Lab starts in the course root, with ``nbgrader_config.py``.
+    the instructor's Lab starts in the course root, with ``nbgrader_config.py``. Every
+    Lab's server sends the course's Content-Security-Policy (``jupyter_server_config.py``).
     """
     config_dir = write_lab_config(tree, project_root / "build" / "lab" / tree)
-    notebook_dir = project_root / TREES[tree]
+    notebook_dir = (project_root / TREES[tree]).resolve()
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config_dir))
     cwd = project_root if tree == "instructor" else notebook_dir
-    argv = [jupyter, "lab", f"--notebook-dir={notebook_dir}", *(extra_args or [])]
+    argv = [jupyter, "lab", f"--notebook-dir={notebook_dir}",
+            *server_arguments(tree, project_root), *(extra_args or [])]
     return LabLaunch(argv, env, cwd)

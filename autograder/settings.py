@@ -12,7 +12,9 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, GetG
                                     IgnorePattern, LimitOutput, SaveAutoGrades)
 from traitlets.config import Config
 
+from .csp import FeedbackExporter
 from .feedback_filters import HideHiddenTests
+from .sanitise import SanitiseStudentContent
 from .verdicts import DecideVerdicts
 
 COURSE_ID = "conv-backprop"
@@ -41,6 +43,7 @@ def configure(c: Config, sandbox: bool = True, cell_timeout: int = CELL_TIMEOUT)
     c.Autograde.autograde_preprocessors = [
         SandboxedExecute,
         DecideVerdicts,
+        SanitiseStudentContent,  # the saved notebook is inert in every viewer
         IgnorePattern,
         ClearMetadataPreprocessor,
         LimitOutput,
@@ -49,6 +52,11 @@ def configure(c: Config, sandbox: bool = True, cell_timeout: int = CELL_TIMEOUT)
         CheckCellMetadata,
     ]
     c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
+    c.GenerateFeedback.exporter_class = FeedbackExporter  # pages carry a CSP
+    # every HTML rendering (feedback pages, formgrader's submission view) sanitises
+    # again, so notebooks autograded elsewhere or earlier are rendered inert too
+    c.HTMLExporter.preprocessors = [SanitiseStudentContent]
+    c.HTMLExporter.sanitize_html = True
     return c
 
 

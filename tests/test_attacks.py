@@ -490,6 +490,14 @@ def test_feedback_for_every_attacker_hides_the_hidden_tests(world, feedback):
     assert checked >= len(ATTACKS) - 3
 
 
+def test_feedback_of_the_html_attacker_holds_no_active_content(world, feedback):
+    from attacks.html import active_content
+    page = {s: next((world.course.feedback / s / ASSIGNMENT).glob("*.html")).read_text()
+            for s in ("aa-honest-perfect", "atk-html-injection")}
+    own_scripts = page["aa-honest-perfect"].count("<script")
+    assert active_content(page["atk-html-injection"], own_scripts) == []
+
+
 # ------------------------------------------------------- malformed submissions ----
 
 @pytest.fixture(scope="module")

@@ -69,6 +69,7 @@ def running_lab(tree: str):
 def _page_config(base: str, token: str) -> dict:
     page = requests.get(f"{base}/lab", params={"token": token}, timeout=30)
     page.raise_for_status()
+    assert "Content-Security-Policy" in page.headers, "the course's CSP is not sent"
     return json.loads(CONFIG_DATA.search(page.text).group(1))
 
 

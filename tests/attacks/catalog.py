@@ -1117,6 +1117,12 @@ ATTACKS: list[Attack] = [
            "argv", odd_kernelspec(correct=False)),
 ]
 
+# 17. browser: script for whoever renders the notebook (tests/attacks/html.py)
+from .html import build as _html_attack  # noqa: E402
+ATTACKS.append(Attack("atk-html-injection", "17 browser", "script payloads in the written "
+                      "answer, every rich output type, attachments, a raw cell, metadata",
+                      _html_attack))
+
 #: Honest students: graded with and without the attackers, their grades must not move.
 #: (name, builder, cells that must score full marks)
 HONEST = {
