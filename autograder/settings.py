@@ -13,6 +13,7 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, GetG
 from traitlets.config import Config
 
 from .feedback_filters import HideHiddenTests
+from .hidden_scrub import ScrubHiddenTests
 from .verdicts import DecideVerdicts
 
 COURSE_ID = "conv-backprop"
@@ -37,6 +38,7 @@ def configure(c: Config, sandbox: bool = True, cell_timeout: int = CELL_TIMEOUT)
     c.Autograde.autograde_preprocessors = [
         SandboxedExecute,
         DecideVerdicts,
+        ScrubHiddenTests,  # hidden-test text printed by student code (formgrader too)
         IgnorePattern,
         ClearMetadataPreprocessor,
         LimitOutput,
@@ -44,7 +46,8 @@ def configure(c: Config, sandbox: bool = True, cell_timeout: int = CELL_TIMEOUT)
         AssignLatePenalties,
         CheckCellMetadata,
     ]
-    c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
+    c.GenerateFeedback.preprocessors = [ScrubHiddenTests, HideHiddenTests, GetGrades,
+                                        CSSHTMLHeaderPreprocessor]
     return c
 
 
