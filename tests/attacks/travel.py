@@ -102,17 +102,17 @@ _routes = {
                              if "ipykernel" in k or "ipython-input" in k}),
     "hook": json.dumps(_raw_cells),
 }
-_ip.run_line_magic("history", "-n")
-for _name, _text in _routes.items():
-    print(_name, _text)
 try:
-    _notebook = open(@NOTEBOOK@).read()
-    print(_notebook)
+    _routes["notebook file"] = open(@NOTEBOOK@).read()
     _file = "read"
 except Exception as _exc:
     _file = type(_exc).__name__
+# the result first: the texts below may reach the output cap
 print("ATTACK-RESULT " + json.dumps({"found": {k: _marker in v for k, v in _routes.items()},
                                      "notebook file": _file}))
+_ip.run_line_magic("history", "-n")
+for _name, _text in _routes.items():
+    print(_name, _text)
 """
 
 
