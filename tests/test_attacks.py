@@ -492,7 +492,7 @@ def test_feedback_for_every_attacker_hides_the_hidden_tests(world, feedback):
         shown = [v for v in expected if re.search(rf"(?<![\d.]){re.escape(v)}(?!\d)", html)]
         assert not shown, (student, shown[:5])
         checked += 1
-    assert checked >= len(ATTACKS) - 3
+    assert checked >= len(ATTACKS) - 5  # refused before nbgrader: no feedback
 
 
 # ------------------------------------------------------- malformed submissions ----

@@ -24,8 +24,7 @@ from attacks.catalog import (ASSIGNMENT, CELLS, NOTEBOOK, PWNED, Attack, Context
 
 #: Runs as whoever starts ``python -m ipykernel_launcher`` in its folder: the
 #: instructor, when formgrader opens the autograded notebook live.
-LAUNCHER = f"""
-open("/tmp/{PWNED}launcher", "w").write("the student's launcher ran")
+LAUNCHER = """
 print("STUDENT LAUNCHER RAN")
 raise SystemExit(0)
 """
@@ -162,7 +161,6 @@ def test_opening_the_autograded_notebook_imports_nothing_of_the_student(world):
                           cwd=dest, capture_output=True, text=True, timeout=120)
     assert "STUDENT LAUNCHER RAN" not in proc.stdout + proc.stderr
     assert re.fullmatch(r"\d+\.\d+\.\d+\s*", proc.stdout), proc.stdout + proc.stderr
-    assert not list(Path("/tmp").glob(f"{PWNED}launcher"))
 
 
 #: What a terminal acts on: C0 controls but the newline, DEL, C1 controls, bidi.
