@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from .course import PROJECT_ROOT, Course, CourseError, ensure_tools_on_path
+from .safe_text import shown, shown_lines
 
 UNSAFE_FLAG = "--unsafe-no-sandbox"
 UNSAFE_WARNING = (
@@ -75,7 +76,7 @@ def cmd_check(args) -> int:
     if failures:
         print(f"\ncheck FAILED ({len(failures)}):", file=sys.stderr)
         for failure in failures:
-            print(f"  - {failure}", file=sys.stderr)
+            print(f"  - {shown(failure)}", file=sys.stderr)
         return 1
     print("check passed: instructor solutions earn full marks, the untouched release zero.")
     return 0
@@ -105,7 +106,7 @@ def cmd_feedback(args) -> int:
     for assignment in course.require_assignments(args.assignments):
         problems += write_feedback(course, assignment, args.student or None)
     for problem in problems:
-        print(f"  - {problem}", file=sys.stderr)
+        print(f"  - {shown(problem)}", file=sys.stderr)
     return 1 if problems else 0
 
 
@@ -228,5 +229,5 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except CourseError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {shown_lines(exc)}", file=sys.stderr)
         return 2

@@ -13,6 +13,7 @@ from .exports import export_grades
 from .feedback import write_feedback
 from .grading import GradeResult, grade_class
 from .report import grade_table
+from .safe_text import shown
 from .sample_class import SAMPLE_DESCRIPTIONS, STUDENTS, buggy_mutant, write_sample_class
 
 
@@ -30,7 +31,7 @@ def build_and_grade(directory: Path, config: Config) -> tuple[Course, list[Grade
     results = grade_class(course, assignments, config)
     for assignment in assignments:
         for problem in write_feedback(course, assignment):
-            print(f"feedback problem: {problem}")
+            print(f"feedback problem: {shown(problem)}")
     export_grades(course, directory / "grades.csv")
     return course, results
 

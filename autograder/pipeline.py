@@ -10,11 +10,12 @@ import logging
 import warnings
 from contextlib import contextmanager
 
-from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
+from nbgrader.converters import GenerateAssignment, GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.utils import capture_log
 from traitlets.config import Config
 
+from .carry import NotebooksOnlyAutograde
 from .course import Course, ensure_tools_on_path
 from .settings import course_config
 
@@ -55,10 +56,12 @@ def generate_assignment(course: Course, assignment: str, config: Config | None =
 
 def autograde(course: Course, assignment: str, student: str,
               config: Config | None = None) -> dict:
-    """``nbgrader autograde`` of one student's submission."""
+    """``nbgrader autograde`` of one student's submission; only its notebooks travel
+    into ``autograded/`` (``carry``)."""
     config = config or course_config()
     config.Autograde.create_student = True
-    return _run(Autograde, course, config, assignment_id=assignment, student_id=student)
+    return _run(NotebooksOnlyAutograde, course, config, assignment_id=assignment,
+                student_id=student)
 
 
 def generate_feedback(course: Course, assignment: str, student: str,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from .grading import GradeResult
+from .safe_text import shown
 
 
 def _fmt(points: float) -> str:
@@ -13,15 +14,16 @@ def _fmt(points: float) -> str:
 
 def grade_table(results: list[GradeResult]) -> str:
     """Students as rows, assignments as columns (autograded points / maximum), a total,
-    then every problem met and the written answers still to grade by hand."""
+    then every problem met and the written answers still to grade by hand. Student ids
+    and problem lines come from submissions: they are shown escaped (``safe_text``)."""
     assignments = sorted({r.assignment for r in results})
     by_student: dict[str, dict[str, GradeResult]] = defaultdict(dict)
     for r in results:
         by_student[r.student][r.assignment] = r
-    header = ["student", *assignments, "total"]
+    header = ["student", *map(shown, assignments), "total"]
     rows = []
     for student in sorted(by_student):
-        row, got, top = [student], 0.0, 0.0
+        row, got, top = [shown(student)], 0.0, 0.0
         for a in assignments:
             r = by_student[student].get(a)
             if r is None:
@@ -45,5 +47,5 @@ def grade_table(results: list[GradeResult]) -> str:
     if problems:
         lines.append("")
         lines.append(f"{len(problems)} problem(s):")
-        lines.extend(f"  - {p}" for p in problems)
+        lines.extend(f"  - {shown(p)}" for p in problems)
     return "\n".join(lines)

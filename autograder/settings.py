@@ -14,6 +14,7 @@ from traitlets.config import Config
 
 from .csp import FeedbackExporter
 from .feedback_filters import HideHiddenTests
+from .hidden_scrub import ScrubHiddenTests
 from .sanitise import SanitiseStudentContent
 from .verdicts import DecideVerdicts
 
@@ -43,6 +44,7 @@ def configure(c: Config, sandbox: bool = True, cell_timeout: int = CELL_TIMEOUT)
     c.Autograde.autograde_preprocessors = [
         SandboxedExecute,
         DecideVerdicts,
+        ScrubHiddenTests,  # hidden-test text printed by student code (formgrader too)
         SanitiseStudentContent,  # the saved notebook is inert in every viewer
         IgnorePattern,
         ClearMetadataPreprocessor,
@@ -51,7 +53,8 @@ def configure(c: Config, sandbox: bool = True, cell_timeout: int = CELL_TIMEOUT)
         AssignLatePenalties,
         CheckCellMetadata,
     ]
-    c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
+    c.GenerateFeedback.preprocessors = [ScrubHiddenTests, HideHiddenTests, GetGrades,
+                                        CSSHTMLHeaderPreprocessor]
     c.GenerateFeedback.exporter_class = FeedbackExporter  # pages carry a CSP
     # every HTML rendering (feedback pages, formgrader's submission view) sanitises
     # again, so notebooks autograded elsewhere or earlier are rendered inert too

@@ -225,7 +225,10 @@ def test_the_course_config_sanitises_grading_and_every_html_rendering():
     from autograder.verdicts import DecideVerdicts
     c = course_config(sandbox=False)
     chain = list(c.Autograde.autograde_preprocessors)
-    assert chain[chain.index(DecideVerdicts) + 1] is SanitiseStudentContent
+    # after the verdicts and the scrubbing of hidden-test text, before anything is saved
+    from autograder.hidden_scrub import ScrubHiddenTests
+    assert chain[chain.index(DecideVerdicts) + 1:][:2] == [ScrubHiddenTests,
+                                                          SanitiseStudentContent]
     assert SanitiseStudentContent in c.HTMLExporter.preprocessors
     assert c.HTMLExporter.sanitize_html is True
     assert c.GenerateFeedback.exporter_class is FeedbackExporter

@@ -1200,4 +1200,8 @@ def solution_only_lines(source_nb: NotebookNode, release_nb: NotebookNode) -> li
     return sorted(lines)
 
 
+# files, names and outputs beyond the kernel (imported here, after every name it uses)
+from attacks import travel  # noqa: E402
+ATTACKS.extend(travel.ATTACKS)
+
 BY_NAME = {a.name: a for a in ATTACKS}
