@@ -432,6 +432,18 @@ def test_attack_gains_nothing(world, attack):
         assert world.run.per_student[attack.name] < 90
 
 
+@pytest.mark.parametrize("student", sorted(catalog.CELL_MESSAGES))
+def test_attacked_cells_say_why_they_fail(world, student):
+    """Each cell such an attack reaches fails with its message (not a crash of the
+    whole notebook, and not after minutes of the grader's time)."""
+    attack, text = BY_NAME[student], catalog.CELL_MESSAGES[student]
+    tests = {catalog.grade_id(c): c for c in world.notebook(student).cells
+             if catalog.is_test_cell(c)}
+    for cell in attack.attacked:
+        errors = [o for o in tests[cell].outputs if o.output_type == "error"]
+        assert errors and text in errors[0].evalue, (student, cell, tests[cell].outputs)
+
+
 def test_symlinks_in_a_submission_leak_nothing(world):
     """A submission holding links is refused before nbgrader copies it (following the
     links, as root): nothing of it reaches a kernel."""

@@ -1194,4 +1194,8 @@ def solution_only_lines(source_nb: NotebookNode, release_nb: NotebookNode) -> li
     return sorted(lines)
 
 
+from .payloads import CELL_MESSAGES, PAYLOAD_ATTACKS  # noqa: E402 (they build on the above)
+
+ATTACKS += PAYLOAD_ATTACKS
+
 BY_NAME = {a.name: a for a in ATTACKS}
