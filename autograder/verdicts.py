@@ -24,8 +24,8 @@ from course_utils.cases import RECIPES
 from course_utils.compare import find_mismatch
 from course_utils.recording import FORMAT, MIME
 
-from . import payloads
-from .checks import Check, get_check
+from . import forbidden, payloads
+from .checks import Check, forbidden_calls, get_check, named_calls
 from .payloads import MALFORMED, MAX_PAYLOAD_CHARS, PayloadError  # noqa: F401 (re-exported)
 
 #: Seconds the grader spends on one cell's verdict (see :func:`judge`).
@@ -205,12 +205,48 @@ def is_graded_test_cell(cell: NotebookNode) -> bool:
             and not nbutils.is_solution(cell))
 
 
+def student_code(nb: NotebookNode) -> forbidden.Notebook:
+    """The definitions of every code cell a student may have written (all but the
+    graded test cells), for :func:`forbidden.forbidden_uses`."""
+    code = forbidden.Notebook()
+    for cell in nb.cells:
+        if cell.cell_type == "code" and not is_graded_test_cell(cell):
+            code.add(cell.source)
+    return code
+
+
+def with_forbidden_uses(verdict: Verdict, cell: NotebookNode,
+                        code: forbidden.Notebook) -> Verdict:
+    """``verdict``, failed with the reason appended when the functions the cell records
+    use what its chapter forbids, or with a note for what it only names (a deterrent:
+    see ``autograder.forbidden``)."""
+    grade_id = cell.metadata["nbgrader"]["grade_id"]
+    banned, named = forbidden_calls(grade_id), named_calls(grade_id)
+    if not banned and not named:
+        return verdict
+    functions = forbidden.recorded_functions(cell.source)
+    uses = forbidden.forbidden_uses(code, functions, banned)
+    if uses:
+        return Verdict(False, f"{verdict.message}\n\n{forbidden.feedback(uses)}")
+    mentioned = forbidden.forbidden_uses(code, functions, named)
+    if mentioned:
+        return Verdict(verdict.passed, f"{verdict.message}\n{forbidden.note(mentioned)}")
+    return verdict
+
+
 class DecideVerdicts(NbGraderPreprocessor):
     """Replace every graded test cell's outputs with the grader's own verdict."""
+
+    def preprocess(self, nb, resources):
+        self._code = student_code(nb)
+        return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, cell_index):
         if is_graded_test_cell(cell):
             verdict = verdict_for_cell(cell)
+            code = getattr(self, "_code", None)
+            if code is not None:
+                verdict = with_forbidden_uses(verdict, cell, code)
             cell.outputs = verdict_outputs(verdict)
             self.log.debug("%s: %s", cell.metadata["nbgrader"]["grade_id"],
                            "pass" if verdict.passed else "fail")

@@ -6,7 +6,7 @@ the message in ``CELL_MESSAGES`` while the class is graded on in bounded time.
 
 from __future__ import annotations
 
-from .catalog import Attack, cheat
+from .catalog import CELLS, Attack, cheat
 
 MALFORMED = "the recorded values of this cell are malformed"
 
@@ -35,5 +35,5 @@ PAYLOAD_ATTACKS = [
            cheat(FORGED_SHAPE), bomb=True),
 ]
 
-#: attack -> what the verdict of each of its attacked cells must say
-CELL_MESSAGES = {"atk-forged-giant-shape": MALFORMED}
+#: attack -> (what the verdict of each cell must say, the cells)
+CELL_MESSAGES = {"atk-forged-giant-shape": (MALFORMED, frozenset(CELLS))}
