@@ -2,6 +2,10 @@
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# The grading sandbox runs this environment: the runtime dependencies only, none of
+# the test tools (autograder/sandbox/grading_env.py).
+GRADE_VENV  := .venv-grade
+GRADE_STAMP := $(GRADE_VENV)/.installed
 PYTHON ?= python3
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
@@ -17,7 +21,7 @@ test: setup
 test-fast: setup
 	$(PY) -m pytest
 
-setup: $(STAMP)
+setup: $(STAMP) $(GRADE_STAMP)
 	@bash scripts/system-packages.sh
 
 $(STAMP): pyproject.toml constraints.txt
@@ -25,6 +29,13 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -c constraints.txt -e '.[test,site]'
 	touch $(STAMP)
+
+$(GRADE_STAMP): pyproject.toml constraints.txt $(STAMP)
+	rm -rf $(GRADE_VENV)
+	$(PYTHON) -m venv $(GRADE_VENV)
+	$(PY) scripts/runtime-requirements.py > $(GRADE_VENV)/requirements.txt
+	$(GRADE_VENV)/bin/python -m pip install -q -c constraints.txt -r $(GRADE_VENV)/requirements.txt
+	touch $(GRADE_STAMP)
 
 lab: setup
 	$(PY) -m autograder lab --tree student

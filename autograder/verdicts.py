@@ -11,10 +11,9 @@ fails closed. The payload is parsed as JSON of plain numbers, never unpickled.
 
 from __future__ import annotations
 
-import json
-import math
+import time
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 from nbformat.notebooknode import NotebookNode
@@ -25,19 +24,14 @@ from course_utils.cases import RECIPES
 from course_utils.compare import find_mismatch
 from course_utils.recording import FORMAT, MIME
 
-from . import crashes
-from .checks import Check, get_check
+from . import crashes, forbidden, payloads
+from .checks import Check, forbidden_calls, get_check, named_calls
+from .payloads import MALFORMED, MAX_PAYLOAD_CHARS, PayloadError  # noqa: F401 (re-exported)
 
-#: Largest payload accepted from a kernel, in characters.
-MAX_PAYLOAD_CHARS = 4_000_000
-#: Largest array (entries) accepted in one recorded output.
-MAX_ENTRIES = 200_000
+#: Seconds the grader spends on one cell's verdict (see :func:`judge`).
+VERDICT_SECONDS = 20.0
 #: Marker of outputs written by the grader (the kernel's are all discarded).
 GRADER_OUTPUT_NAME = "GradingFailure"
-
-
-class PayloadError(ValueError):
-    """The recorded values are missing or malformed."""
 
 
 @dataclass(frozen=True)
@@ -46,57 +40,27 @@ class Verdict:
     message: str
 
 
+class VerdictTimeout(PayloadError):
+    """Judging one cell took longer than its deadline."""
+
+
 # ---------------------------------------------------------------- payload parsing ----
-
-def _decode_number(item) -> float:
-    if isinstance(item, bool):
-        raise PayloadError("a recorded entry is a boolean, not a number")
-    if isinstance(item, (int, float)):
-        return float(item)
-    if item in ("nan", "inf", "-inf"):
-        return float(item)
-    raise PayloadError(f"a recorded entry is {type(item).__name__}, not a number")
-
 
 def decode_value(encoded: Any) -> np.ndarray:
     """Rebuild a float64 array from ``{"shape": [...], "data": [...]}``, strictly."""
-    if not isinstance(encoded, dict):
-        raise PayloadError("a recorded output is not an object")
-    if "invalid" in encoded:
+    if isinstance(encoded, dict) and "invalid" in encoded:
         raise PayloadError(f"returned a {str(encoded['invalid'])[:60]}, not an array of "
                            "numbers")
-    shape, data = encoded.get("shape"), encoded.get("data")
-    if (not isinstance(shape, list) or not isinstance(data, list)
-            or not all(isinstance(d, int) and not isinstance(d, bool) and 0 <= d
-                       for d in shape)):
-        raise PayloadError("a recorded output has no valid shape and data")
-    size = math.prod(shape)
-    if size != len(data) or size > MAX_ENTRIES:
-        raise PayloadError("a recorded output's data does not fit its shape")
-    return np.array([_decode_number(x) for x in data], dtype=np.float64).reshape(shape)
+    payloads.validate_value(encoded)
+    return np.array([float(x) for x in encoded["data"]],
+                    dtype=np.float64).reshape(encoded["shape"])
 
 
 def parse_payload(text: Any, recipe_name: str, n_cases: int) -> list[dict]:
-    """The list of case entries of a payload, validated against the expected recipe."""
-    if not isinstance(text, str) or len(text) > MAX_PAYLOAD_CHARS:
-        raise PayloadError("the recorded values are not a JSON text of acceptable size")
-    try:
-        payload = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise PayloadError(f"the recorded values are not valid JSON ({exc})") from None
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise PayloadError("the recorded values have an unknown format")
-    if payload.get("recipe") != recipe_name:
-        raise PayloadError(f"the recorded values belong to {str(payload.get('recipe'))[:60]!r}, "
-                           f"not {recipe_name!r}")
-    cases = payload.get("cases")
-    if not isinstance(cases, list) or len(cases) != n_cases:
-        raise PayloadError("the recorded values do not cover every hidden configuration")
-    for entry in cases:
-        if not isinstance(entry, dict) or not ({"outputs"} <= entry.keys()
-                                               or {"error"} <= entry.keys()):
-            raise PayloadError("a recorded configuration is malformed")
-    return cases
+    """The list of case entries of a payload, validated against the expected recipe
+    (see ``autograder.payloads``: no arithmetic before every bound is checked)."""
+    return payloads.validate(payloads.load(text), recipe_name, n_cases,
+                             RECIPES[recipe_name].outputs, FORMAT)
 
 
 # ---------------------------------------------------------------------- judging ----
@@ -120,24 +84,29 @@ def _recognise_mistake(check: Check, inputs, got, mistakes=None) -> str:
     return ""
 
 
-def judge(check: Check, payload_text: Any) -> Verdict:
-    """Compare one recorded payload with the oracle of ``check``."""
-    recipe = RECIPES[check.recipe]
-    cases = recipe.make_cases()
-    try:
-        entries = parse_payload(payload_text, check.recipe, len(cases))
-    except PayloadError as exc:
-        return Verdict(False, f"{check.what}: {exc}.")
+class Deadline:
+    """The end of one cell's time budget, checked between bounded steps of judging."""
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic):
+        self.seconds, self.clock = seconds, clock
+        self.end = clock() + seconds
+
+    def check(self) -> None:
+        if self.clock() > self.end:
+            raise VerdictTimeout(f"judging them took longer than {self.seconds:g} s, the "
+                                 "limit of one verdict")
+
+
+def _judge_cases(check: Check, cases, entries, deadline: Deadline) -> list[str]:
     failures = []
     ranked = None  # the mistakes, those that fit every configuration first
     for index, (case, entry) in enumerate(zip(cases, entries)):
+        deadline.check()
         if "error" in entry:
             failures.append(crashes.describe(check, cases, entries, index))
             continue
-        outputs = entry["outputs"]
         try:
-            got = {name: decode_value(outputs.get(name) if isinstance(outputs, dict)
-                                      else None) for name in check.compare}
+            got = {name: decode_value(entry["outputs"][name]) for name in check.compare}
         except PayloadError as exc:
             failures.append(f"{check.what} ({case.label}) {exc}")
             continue
@@ -145,11 +114,36 @@ def judge(check: Check, payload_text: Any) -> Verdict:
         for name in check.compare:
             mismatch = find_mismatch(name, got[name], expected[name], check.rtol, check.atol)
             if mismatch is not None:
+                deadline.check()
                 text = mismatch.message(context=case.label, show_expected=False)
                 if ranked is None:
                     ranked = crashes.ranked_mistakes(check, cases, entries, decode_value)
                 failures.append(text + _recognise_mistake(check, case.inputs, got, ranked))
                 break
+    return failures
+
+
+def judge(check: Check, payload_text: Any, seconds: float = VERDICT_SECONDS,
+          clock: Callable[[], float] = time.monotonic) -> Verdict:
+    """Compare one recorded payload with the oracle of ``check``.
+
+    The payload is validated whole before any arithmetic (``autograder.payloads``), so
+    each step of judging is bounded by the payload's size; ``seconds`` bounds their sum
+    (checked between steps: a signal could not interrupt work inside C code anyway).
+    A payload that trips either fails the cell with :data:`MALFORMED` and the reason.
+    """
+    deadline = Deadline(seconds, clock)
+    recipe = RECIPES[check.recipe]
+    cases = recipe.make_cases()
+    try:
+        entries = parse_payload(payload_text, check.recipe, len(cases))
+        failures = _judge_cases(check, cases, entries, deadline)
+    except PayloadError as exc:
+        return Verdict(False, f"{check.what}: {MALFORMED}: {exc}.")
+    except (ArithmeticError, ValueError, TypeError, IndexError, RecursionError) as exc:
+        # a payload that passed validation and still breaks the comparison
+        return Verdict(False, f"{check.what}: {MALFORMED}: the grader could not compare "
+                              f"them ({type(exc).__name__}: {str(exc)[:200]}).")
     if not failures:
         return Verdict(True, f"✓ {check.what}: all {len(cases)} hidden configurations "
                              "match the reference.")
@@ -213,12 +207,48 @@ def is_graded_test_cell(cell: NotebookNode) -> bool:
             and not nbutils.is_solution(cell))
 
 
+def student_code(nb: NotebookNode) -> forbidden.Notebook:
+    """The definitions of every code cell a student may have written (all but the
+    graded test cells), for :func:`forbidden.forbidden_uses`."""
+    code = forbidden.Notebook()
+    for cell in nb.cells:
+        if cell.cell_type == "code" and not is_graded_test_cell(cell):
+            code.add(cell.source)
+    return code
+
+
+def with_forbidden_uses(verdict: Verdict, cell: NotebookNode,
+                        code: forbidden.Notebook) -> Verdict:
+    """``verdict``, failed with the reason appended when the functions the cell records
+    use what its chapter forbids, or with a note for what it only names (a deterrent:
+    see ``autograder.forbidden``)."""
+    grade_id = cell.metadata["nbgrader"]["grade_id"]
+    banned, named = forbidden_calls(grade_id), named_calls(grade_id)
+    if not banned and not named:
+        return verdict
+    functions = forbidden.recorded_functions(cell.source)
+    uses = forbidden.forbidden_uses(code, functions, banned)
+    if uses:
+        return Verdict(False, f"{verdict.message}\n\n{forbidden.feedback(uses)}")
+    mentioned = forbidden.forbidden_uses(code, functions, named)
+    if mentioned:
+        return Verdict(verdict.passed, f"{verdict.message}\n{forbidden.note(mentioned)}")
+    return verdict
+
+
 class DecideVerdicts(NbGraderPreprocessor):
     """Replace every graded test cell's outputs with the grader's own verdict."""
+
+    def preprocess(self, nb, resources):
+        self._code = student_code(nb)
+        return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, cell_index):
         if is_graded_test_cell(cell):
             verdict = verdict_for_cell(cell)
+            code = getattr(self, "_code", None)
+            if code is not None:
+                verdict = with_forbidden_uses(verdict, cell, code)
             cell.outputs = verdict_outputs(verdict)
             self.log.debug("%s: %s", cell.metadata["nbgrader"]["grade_id"],
                            "pass" if verdict.passed else "fail")

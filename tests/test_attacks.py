@@ -437,6 +437,19 @@ def test_attack_gains_nothing(world, attack):
         assert world.run.per_student[attack.name] < 90
 
 
+@pytest.mark.parametrize("student", sorted(catalog.CELL_MESSAGES))
+def test_cells_say_what_the_grader_found(world, student):
+    """Each cell named for such an attack says why it failed (values malformed, a
+    forbidden call) or what it noticed: not a crash of the whole notebook, and not
+    after minutes of the grader's time."""
+    text, cells = catalog.CELL_MESSAGES[student]
+    tests = {catalog.grade_id(c): c for c in world.notebook(student).cells
+             if catalog.is_test_cell(c)}
+    for cell in cells:
+        said = [o.get("evalue") or o.get("text", "") for o in tests[cell].outputs]
+        assert any(text in s for s in said), (student, cell, said)
+
+
 def test_symlinks_in_a_submission_leak_nothing(world):
     """A submission holding links is refused before nbgrader copies it (following the
     links, as root): nothing of it reaches a kernel."""

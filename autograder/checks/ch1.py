@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import oracles
+from ..forbidden import AUTODIFF
 from .base import Check, Mistake
 
 
@@ -137,6 +138,12 @@ DX_MISTAKES = (
                 _zeros_each_side(a["dy"], len(a["w"]) - 2), _float(a["w"])[::-1])}),
 )
 
+
+#: What this chapter asks students not to call (they derive the gradient themselves).
+FORBIDDEN_CALLS = AUTODIFF + ("scipy.signal", "scipy.ndimage")
+#: Named in the feedback without costing points: numpy's 1D sliding products evaluate
+#: the derived formulas (dx = dy * w in full) and are a correct alternative here.
+NAMED_CALLS = ("numpy.convolve", "numpy.correlate")
 
 CHECKS = [
     Check(grade_id="conv1d-forward", recipe="conv1d-forward", compare=("y",),

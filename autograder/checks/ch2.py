@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import oracles
+from ..forbidden import AUTODIFF, CONVOLUTIONS
 from .base import Check, Mistake
 
 
@@ -198,6 +199,9 @@ DB_MISTAKES = (
             lambda a: {"db": np.sum(_float(a["dy"]), axis=0)}),
 )
 
+
+#: What this chapter asks students not to call (they derive the gradient themselves).
+FORBIDDEN_CALLS = AUTODIFF + CONVOLUTIONS
 
 CHECKS = [
     Check(grade_id="conv2d-forward", recipe="conv2d-forward", compare=("y",),

@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import oracles
 from . import common
+from ..forbidden import AUTODIFF, CONVOLUTIONS
 from .base import Check, Mistake
 from .common import flip180, needs_several
 
@@ -136,6 +137,9 @@ DB_MISTAKES = common.db_mistakes(
     "The layer returns the plain sum over samples: db[f] = sum_{n,i,j} "
     "dy[n, f, i, j], never divided by N.")
 
+
+#: What this chapter asks students not to call (they derive the gradient themselves).
+FORBIDDEN_CALLS = AUTODIFF + CONVOLUTIONS
 
 CHECKS = [
     Check(grade_id="correlate2d", recipe="correlate2d", compare=("out",),

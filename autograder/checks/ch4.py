@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import oracles
 from . import common
+from ..forbidden import AUTODIFF, CONVOLUTIONS
 from .base import Check, Contract, Mistake, WouldCrash
 
 
@@ -403,6 +404,9 @@ def _crop_oracle(inputs):
     H, W = dx_padded.shape[2] - 2 * p, dx_padded.shape[3] - 2 * p
     return {"out": dx_padded[:, :, p:p + H, p:p + W]}
 
+
+#: What this chapter asks students not to call (they derive the gradient themselves).
+FORBIDDEN_CALLS = AUTODIFF + CONVOLUTIONS
 
 CHECKS = [
     Check(grade_id="pad-input", recipe="pad-input", compare=("out",),

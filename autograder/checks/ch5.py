@@ -13,6 +13,7 @@ import numpy as np
 
 from autograder import oracles
 
+from ..forbidden import AUTODIFF
 from .base import Check, Contract, Mistake, WouldCrash
 
 #: How a window shares its gradient: weights shaped like the window (one-hot at the
@@ -330,6 +331,9 @@ def _avg_backward(inputs):
     return {"dx": oracles.avg_pool_backward(np.shape(inputs["x"]), inputs["dout"],
                                             *_params(inputs))}
 
+
+#: What this chapter asks students not to call (they derive the gradient themselves).
+FORBIDDEN_CALLS = AUTODIFF
 
 CHECKS = [
     Check(grade_id="window-argmax", recipe="window-argmax", compare=("position",),

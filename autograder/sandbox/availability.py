@@ -10,6 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .grading_env import grading_env_path, missing_problem
 from .policy import DEFAULT_POLICY, SandboxPolicy
 from .runtime import RuntimeDirectory
 from .slots import NoFreeSlot, acquire_slot
@@ -49,7 +50,7 @@ def _static_problem() -> str | None:
         return ("AppArmor forbids unprivileged user namespaces: "
                 "sysctl -w kernel.apparmor_restrict_unprivileged_userns=0 (or give bwrap an "
                 "AppArmor profile that allows userns)")
-    return None
+    return missing_problem(grading_env_path())
 
 
 def trial_run(policy: SandboxPolicy = DEFAULT_POLICY) -> str | None:
@@ -65,7 +66,7 @@ def trial_run(policy: SandboxPolicy = DEFAULT_POLICY) -> str | None:
             result = subprocess.run(
                 [sys.executable, "-I", "-B", "-m", "autograder.sandbox.launch",
                  "--runtime-dir", str(runtime.root), "--slot", str(lease.slot),
-                 *policy.to_args(), "--check"],
+                 "--grading-env", str(grading_env_path()), *policy.to_args(), "--check"],
                 cwd=workdir, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                 timeout=TRIAL_SECONDS)
         except subprocess.TimeoutExpired:

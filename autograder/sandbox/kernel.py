@@ -25,8 +25,9 @@ import zmq.asyncio
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Instance, Integer, default
+from traitlets import Instance, Integer, Unicode, default
 
+from .grading_env import grading_env_path
 from .policy import DEFAULT_POLICY, SandboxPolicy
 from .runtime import RuntimeDirectory
 from .slots import SlotLease, acquire_slot
@@ -87,6 +88,11 @@ class SandboxKernelManager(CappedKernelManager):
     """
 
     policy = Instance(SandboxPolicy, args=(), help="limits of the sandbox").tag(config=True)
+    grading_env = Unicode(help="the environment the kernel runs (grading_env)").tag(config=True)
+
+    @default("grading_env")
+    def _grading_env_default(self) -> str:
+        return str(grading_env_path())
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -122,7 +128,7 @@ class SandboxKernelManager(CappedKernelManager):
         assert self._lease is not None and self._runtime is not None
         return [sys.executable, "-I", "-B", "-m", "autograder.sandbox.launch",
                 "--runtime-dir", str(self._runtime.root), "--slot", str(self._lease.slot),
-                *self.policy.to_args(),
+                "--grading-env", self.grading_env, *self.policy.to_args(),
                 "--connection-file", str(self._runtime.connection_file),
                 "--", *(extra_arguments or [])]
 

@@ -4,8 +4,8 @@ Usage (built by :class:`~autograder.sandbox.kernel.SandboxKernelManager`; always
 with ``python -I`` so that nothing from the student's directory can be imported as
 root)::
 
-    python -I -B -m autograder.sandbox.launch --runtime-dir DIR --slot N POLICY-FLAGS
-        (--connection-file FILE -- KERNEL-ARGS... | --check)
+    python -I -B -m autograder.sandbox.launch --runtime-dir DIR --slot N
+        --grading-env ENV POLICY-FLAGS (--connection-file FILE -- KERNEL-ARGS... | --check)
 
 The working directory is the notebook's directory. The launcher opens every directory
 the sandbox needs (as root, ``O_PATH``), stages them in a private mount namespace, then
@@ -14,11 +14,12 @@ the sandbox needs (as root, ``O_PATH``), stages them in a private mount namespac
     setpriv   slot uid/gid, no groups, no capabilities, no_new_privs
     prlimit   address space, CPU seconds, file size, open files, processes, no core
     bwrap     new user/pid/net/ipc/uts/cgroup namespaces, new session, dies with the
-              grader; read-only /usr and Python environment; only ``course_utils`` of
+              grader; read-only /usr and the grading environment (``grading_env``:
+              the students' packages, not the developers'); only ``course_utils`` of
               the project; the notebook directory read-only as the cwd; a capped /tmp;
               the kernel's IPC sockets in /run/ipc and its connection file, copied
               from a pipe, at /run/kernel.json; a cleared environment
-    python -E -s -B -c KERNEL_BOOTSTRAP -f /run/kernel.json KERNEL-ARGS
+    ENV/bin/python -E -s -B -c KERNEL_BOOTSTRAP -f /run/kernel.json KERNEL-ARGS
 
 ``--check`` runs ``python -c`` with a probe instead of the kernel (used by
 :func:`~autograder.sandbox.availability.sandbox_problem`).
@@ -33,6 +34,7 @@ import os
 import sys
 from pathlib import Path
 
+from . import grading_env
 from .policy import SandboxPolicy
 from .runtime import RuntimeDirectory
 from .staging import bind_descriptor, enter_private_mount_namespace, open_directory
@@ -52,17 +54,17 @@ SYSTEM_ENTRIES = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 #: Jupyter kernel (``-I`` would keep it off for good).
 KERNEL_BOOTSTRAP = ("import sys\n"
                     "sys.path[:] = [p for p in sys.path if p not in ('', '.')]\n"
+                    "sys.path.append(COURSE_UTILS_PARENT)\n"
                     "from ipykernel.kernelapp import launch_new_instance\n"
                     "launch_new_instance()\n")
 #: What ``--check`` runs in the sandbox; prints ``sandbox-ok`` if all is well.
-CHECK_PROBE = ("import os, course_utils\n"
+CHECK_PROBE = ("import os, sys, importlib.util\n"
+               "sys.path.append(COURSE_UTILS_PARENT)\n"
+               "import course_utils, ipykernel, numpy\n"
                "assert os.getuid() != 0, 'the sandbox runs as root'\n"
-               "try:\n"
-               "    import autograder\n"
-               "except ImportError:\n"
-               "    print('sandbox-ok')\n"
-               "else:\n"
-               "    print('the autograder package is importable in the sandbox')\n")
+               "found = [m for m in NOT_GIVEN if importlib.util.find_spec(m)]\n"
+               "print(f'the grading environment holds {\", \".join(found)}, which "
+               "students are not given' if found else 'sandbox-ok')\n")
 
 
 # ------------------------------------------------------------ what the sandbox sees ----
@@ -80,14 +82,10 @@ def is_within(path: str, parent: str) -> bool:
     return path == parent or path.startswith(parent.rstrip("/") + "/")
 
 
-def python_roots() -> list[str]:
-    """The directories of this Python environment: the venv and its base interpreter."""
-    roots = [sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix]
-    roots = [os.path.abspath(r) for r in roots]
-    executable = os.path.realpath(sys.executable)
-    if not any(is_within(executable, r) for r in roots):
-        roots.append(os.path.dirname(executable))
-    return _without_nested(roots)
+def python_roots(env: Path) -> list[str]:
+    """The directories of the grading environment ``env`` (never the grader's own,
+    which holds the test tools): the venv and its base interpreter."""
+    return _without_nested(grading_env.roots(env))
 
 
 def package_directory(name: str) -> str | None:
@@ -98,11 +96,11 @@ def package_directory(name: str) -> str | None:
     return os.path.abspath(list(spec.submodule_search_locations)[0])
 
 
-def sandbox_environment() -> dict[str, str]:
+def sandbox_environment(env: Path) -> dict[str, str]:
     """The whole environment of the kernel (bwrap starts from an empty one)."""
     return {
         "HOME": "/tmp",
-        "PATH": f"{os.path.dirname(os.path.abspath(sys.executable))}:/usr/bin:/bin",
+        "PATH": f"{grading_env.interpreter(env).parent}:/usr/bin:/bin",
         "LANG": "C.UTF-8",
         "OMP_NUM_THREADS": "1",
         "OPENBLAS_NUM_THREADS": "1",
@@ -169,10 +167,10 @@ class Stager:
             self.mountpoints.append(mountpoint)
 
 
-def sandbox_plan(workdir: str) -> tuple[list[str], list[str]]:
+def sandbox_plan(workdir: str, env: Path) -> tuple[list[str], list[str]]:
     """The host directories to show read-only at their own paths, and the directories
     to hide under an empty tmpfs (the ``autograder`` package, wherever it lives)."""
-    binds = python_roots()
+    binds = python_roots(env)
     course_utils = package_directory("course_utils")
     if course_utils is None:
         raise RuntimeError("course_utils is not installed in the grading environment")
@@ -186,7 +184,7 @@ def sandbox_plan(workdir: str) -> tuple[list[str], list[str]]:
 
 def bwrap_command(policy: SandboxPolicy, workdir: str, staged: list[Path],
                   binds: list[str], hidden: list[str], ipc_dir: Path | None,
-                  connection_fd: int | None) -> list[str]:
+                  connection_fd: int | None, env: Path) -> list[str]:
     args = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
             *system_mounts(), "--proc", "/proc", "--dev", "/dev",
             # /dev is an unbounded tmpfs: read-only, with a capped /dev/shm
@@ -203,7 +201,7 @@ def bwrap_command(policy: SandboxPolicy, workdir: str, staged: list[Path],
         args += ["--ro-bind-data", str(connection_fd), CONNECTION_MOUNT]
     # bwrap's own root is an unbounded tmpfs: nothing may be written to it
     args += ["--remount-ro", "/", "--chdir", workdir, "--clearenv"]
-    for name, value in sandbox_environment().items():
+    for name, value in sandbox_environment(env).items():
         args += ["--setenv", name, value]
     return args + ["--"]
 
@@ -240,6 +238,7 @@ def parse(argv: list[str]) -> tuple[argparse.Namespace, SandboxPolicy, list[str]
     parser = argparse.ArgumentParser(prog="autograder.sandbox.launch", allow_abbrev=False)
     parser.add_argument("--runtime-dir", required=True, type=Path)
     parser.add_argument("--slot", required=True, type=int)
+    parser.add_argument("--grading-env", required=True, type=Path)
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--connection-file", type=Path)
     mode.add_argument("--check", action="store_true")
@@ -262,23 +261,30 @@ def build(argv: list[str]) -> list[str]:
     if os.stat(".").st_mode & 0o005 != 0o005:
         raise RuntimeError(f"the sandbox uid cannot enter {workdir}: give the notebook "
                            "directory mode o+rx (e.g. 0755)")
-    binds, hidden = sandbox_plan(workdir)
+    env = args.grading_env
+    problem = grading_env.missing_problem(env)
+    if problem:
+        raise RuntimeError(problem)
+    binds, hidden = sandbox_plan(workdir, env)
     stager = Stager(runtime.stage)
     for directory in binds[:-1]:
         stager.add(directory)
     stager.add(".")  # binds[-1], the notebook directory we were started in
     stager.bind_all()
 
-    python = [os.path.abspath(sys.executable), "-E", "-s", "-B"]
+    python = [str(grading_env.interpreter(env)), "-E", "-s", "-B"]
+    course_utils_parent = repr(os.path.dirname(package_directory("course_utils")))
     if args.check:
         connection_fd, ipc_dir = None, None
-        kernel = python + ["-c", CHECK_PROBE]
+        probe = CHECK_PROBE.replace("NOT_GIVEN", repr(grading_env.NOT_GIVEN))
+        kernel = python + ["-c", probe.replace("COURSE_UTILS_PARENT", course_utils_parent)]
     else:
         connection_fd, ipc_dir = connection_pipe(args.connection_file, runtime), runtime.ipc
-        kernel = python + ["-c", KERNEL_BOOTSTRAP, "-f", CONNECTION_MOUNT, *kernel_args]
+        bootstrap = KERNEL_BOOTSTRAP.replace("COURSE_UTILS_PARENT", course_utils_parent)
+        kernel = python + ["-c", bootstrap, "-f", CONNECTION_MOUNT, *kernel_args]
     command = (privilege_drop(policy.uid(args.slot)) + resource_limits(policy)
                + bwrap_command(policy, workdir, stager.mountpoints, binds, hidden, ipc_dir,
-                               connection_fd)
+                               connection_fd, env)
                + kernel)
     return command
 

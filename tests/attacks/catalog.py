@@ -1204,4 +1204,10 @@ def solution_only_lines(source_nb: NotebookNode, release_nb: NotebookNode) -> li
 from attacks import travel  # noqa: E402
 ATTACKS.extend(travel.ATTACKS)
 
+from .forbidden import CELL_MESSAGES as _FORBIDDEN_MESSAGES, FORBIDDEN_ATTACKS  # noqa: E402
+from .payloads import CELL_MESSAGES, PAYLOAD_ATTACKS  # noqa: E402 (they build on the above)
+
+ATTACKS += PAYLOAD_ATTACKS + FORBIDDEN_ATTACKS
+CELL_MESSAGES = {**CELL_MESSAGES, **_FORBIDDEN_MESSAGES}
+
 BY_NAME = {a.name: a for a in ATTACKS}
