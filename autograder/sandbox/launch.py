@@ -7,17 +7,20 @@ root)::
     python -I -B -m autograder.sandbox.launch --runtime-dir DIR --slot N POLICY-FLAGS
         (--connection-file FILE -- KERNEL-ARGS... | --check)
 
-The working directory is the notebook's directory. The launcher opens every directory
-the sandbox needs (as root, ``O_PATH``), stages them in a private mount namespace, then
-``exec``\\ s, so its pid becomes the sandbox's::
+The working directory is the notebook's directory. The launcher moves itself into the
+slot's memory and pids cgroup (made by the grader with the policy's limits, see
+``cgroups``), opens every directory the sandbox needs (as root, ``O_PATH``), stages
+them in a private mount namespace, then ``exec``\\ s, so its pid becomes the sandbox's::
 
     setpriv   slot uid/gid, no groups, no capabilities, no_new_privs
     prlimit   address space, CPU seconds, file size, open files, processes, no core
     bwrap     new user/pid/net/ipc/uts/cgroup namespaces, new session, dies with the
-              grader; read-only /usr and Python environment; only ``course_utils`` of
-              the project; the notebook directory read-only as the cwd; a capped /tmp;
-              the kernel's IPC sockets in /run/ipc and its connection file, copied
-              from a pipe, at /run/kernel.json; a cleared environment
+              grader; no nested user namespaces; the system-call filter of
+              ``seccomp`` (from a pipe); read-only /usr and Python environment; only
+              ``course_utils`` of the project; the notebook directory read-only as the
+              cwd; a capped /tmp; the kernel's IPC sockets in /run/ipc and its
+              connection file, copied from a pipe, at /run/kernel.json; a cleared
+              environment
     python -E -s -B -c KERNEL_BOOTSTRAP -f /run/kernel.json KERNEL-ARGS
 
 ``--check`` runs ``python -c`` with a probe instead of the kernel (used by
@@ -33,8 +36,10 @@ import os
 import sys
 from pathlib import Path
 
+from .cgroups import SandboxCgroup
 from .policy import SandboxPolicy
 from .runtime import RuntimeDirectory
+from .seccomp import filter_program
 from .staging import bind_descriptor, enter_private_mount_namespace, open_directory
 
 #: Where the kernel's ZMQ sockets directory appears inside the sandbox.
@@ -186,8 +191,11 @@ def sandbox_plan(workdir: str) -> tuple[list[str], list[str]]:
 
 def bwrap_command(policy: SandboxPolicy, workdir: str, staged: list[Path],
                   binds: list[str], hidden: list[str], ipc_dir: Path | None,
-                  connection_fd: int | None) -> list[str]:
+                  connection_fd: int | None, seccomp_fd: int) -> list[str]:
     args = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
+            # a nested user namespace would hand the kernel every capability in it
+            "--unshare-user", "--disable-userns", "--assert-userns-disabled",
+            "--seccomp", str(seccomp_fd),
             *system_mounts(), "--proc", "/proc", "--dev", "/dev",
             # /dev is an unbounded tmpfs: read-only, with a capped /dev/shm
             "--size", str(16 * 1024 * 1024), "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
@@ -208,6 +216,17 @@ def bwrap_command(policy: SandboxPolicy, workdir: str, staged: list[Path],
     return args + ["--"]
 
 
+def data_pipe(data: bytes, what: str) -> int:
+    """A pipe holding ``data``; returns its inheritable read end."""
+    if len(data) > 60_000:  # a pipe holds 64 KiB without a reader
+        raise RuntimeError(f"the {what} is unexpectedly large")
+    read_end, write_end = os.pipe()
+    os.write(write_end, data)
+    os.close(write_end)
+    os.set_inheritable(read_end, True)
+    return read_end
+
+
 def connection_pipe(connection_file: Path, runtime: RuntimeDirectory) -> int:
     """A pipe holding the connection info as the kernel must see it (sockets under
     ``IPC_MOUNT``); returns its inheritable read end."""
@@ -216,14 +235,7 @@ def connection_pipe(connection_file: Path, runtime: RuntimeDirectory) -> int:
         raise RuntimeError(f"{connection_file} does not describe IPC sockets in "
                            f"{runtime.ipc}")
     info["ip"] = f"{IPC_MOUNT}/{os.path.basename(runtime.ipc_stem)}"
-    data = json.dumps(info).encode()
-    read_end, write_end = os.pipe()
-    if len(data) > 60_000:  # a pipe holds 64 KiB without a reader
-        raise RuntimeError("the connection file is unexpectedly large")
-    os.write(write_end, data)
-    os.close(write_end)
-    os.set_inheritable(read_end, True)
-    return read_end
+    return data_pipe(json.dumps(info).encode(), "connection file")
 
 
 def _check_runtime(runtime: RuntimeDirectory) -> None:
@@ -248,14 +260,16 @@ def parse(argv: list[str]) -> tuple[argparse.Namespace, SandboxPolicy, list[str]
 
 
 def build(argv: list[str]) -> list[str]:
-    """The full command to exec. Side effects, as root and in this process only: a
-    private mount namespace with the staged binds, and an inheritable pipe holding the
-    connection file."""
+    """The full command to exec. Side effects, as root and in this process only: the
+    slot's cgroup joined, a private mount namespace with the staged binds, and
+    inheritable pipes holding the system-call filter and the connection file."""
     if os.geteuid() != 0:
         raise RuntimeError("the sandbox launcher must run as root")
     args, policy, kernel_args = parse(argv)
     runtime = RuntimeDirectory(args.runtime_dir)
     _check_runtime(runtime)
+    # first: everything this process and its descendants allocate is charged there
+    SandboxCgroup(policy.uid(args.slot)).join(policy)
     workdir = os.getcwd()
     if workdir == "/":
         raise RuntimeError("refusing to show the whole file system as the notebook directory")
@@ -276,9 +290,10 @@ def build(argv: list[str]) -> list[str]:
     else:
         connection_fd, ipc_dir = connection_pipe(args.connection_file, runtime), runtime.ipc
         kernel = python + ["-c", KERNEL_BOOTSTRAP, "-f", CONNECTION_MOUNT, *kernel_args]
+    seccomp_fd = data_pipe(filter_program(), "system-call filter")
     command = (privilege_drop(policy.uid(args.slot)) + resource_limits(policy)
                + bwrap_command(policy, workdir, stager.mountpoints, binds, hidden, ipc_dir,
-                               connection_fd)
+                               connection_fd, seccomp_fd)
                + kernel)
     return command
 
