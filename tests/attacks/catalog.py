@@ -1117,6 +1117,10 @@ ATTACKS: list[Attack] = [
            "argv", odd_kernelspec(correct=False)),
 ]
 
+from .hardening import HARDENING  # noqa: E402  (builds on the helpers above)
+
+ATTACKS += HARDENING
+
 #: Honest students: graded with and without the attackers, their grades must not move.
 #: (name, builder, cells that must score full marks)
 HONEST = {
