@@ -469,7 +469,7 @@ def test_grading_as_a_normal_user_is_refused(monkeypatch):
 @pytest.mark.skipif(PROBLEM is not None, reason=f"no grading sandbox here: {PROBLEM}")
 def test_processes_that_together_exceed_the_memory_cap_are_killed(workdir):
     """Each child stays under the per-process address-space limit; together they pass
-    the grader-side cap, and the kernel fails closed."""
+    the cap of the slot's memory cgroup, and the kernel fails closed."""
     private = SandboxPolicy(uid_base=64920, slots=1, total_memory_bytes=GIB)
     nb = execute(workdir, [
         new_code_cell("import os, time\n"

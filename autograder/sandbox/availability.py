@@ -11,8 +11,10 @@ import tempfile
 from pathlib import Path
 
 from .grading_env import grading_env_path, missing_problem
+from .cgroups import cgroup_problem
 from .policy import DEFAULT_POLICY, SandboxPolicy
 from .runtime import RuntimeDirectory
+from .seccomp import AUDIT_ARCH
 from .slots import NoFreeSlot, acquire_slot
 
 #: Seconds the trial run may take (it starts Python in the sandbox once).
@@ -41,6 +43,12 @@ def _static_problem() -> str | None:
     for tool, message in _TOOLS.items():
         if shutil.which(tool) is None:
             return message
+    if os.uname().machine not in AUDIT_ARCH:
+        return (f"the sandbox's system-call filter supports {', '.join(AUDIT_ARCH)}, "
+                f"not {os.uname().machine}")
+    problem = cgroup_problem()
+    if problem:
+        return problem
     if _read_int("/proc/sys/user/max_user_namespaces") == 0:
         return ("user namespaces are disabled: sysctl -w user.max_user_namespaces=15000")
     if _read_int("/proc/sys/kernel/unprivileged_userns_clone") == 0:

@@ -134,7 +134,7 @@ class SandboxedExecute(Execute):
             if getattr(self.km, "memory_exceeded", False):
                 why = (f"the kernel's processes used more than "
                        f"{self.policy.total_memory_bytes / GIB:g} GiB of memory together "
-                       "and were stopped")
+                       "(kernel memory such as socket buffers included) and were stopped")
             else:
                 why = describe_exit(self._exit_status(), self.policy)
             failure = self._stop(why + " while this cell ran", kill=False)

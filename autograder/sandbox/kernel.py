@@ -4,7 +4,8 @@
 whatever kernelspec it is asked for (a notebook naming another kernel changes nothing),
 over IPC sockets in a per-kernel runtime directory, in a slot of its own. Shutdown kills
 the sandbox outright (there is nothing in it worth a graceful exit) and then removes the
-runtime directory and frees the slot.
+runtime directory and frees the slot (and with it the slot's memory cgroup, which
+the launcher joined before it became the sandbox).
 
 Both managers hand out :class:`CappedKernelClient`\\ s, whose sockets refuse messages
 larger than ``max_message_bytes``: nbclient creates its client through
@@ -161,13 +162,13 @@ class SandboxKernelManager(CappedKernelManager):
         await super()._async_post_start_kernel(**kw)
         await self._seal_when_bound()
         assert self._lease is not None
-        self._watchdog = MemoryWatchdog(self._lease.uid, self.policy.total_memory_bytes)
+        self._watchdog = MemoryWatchdog(self._lease.cgroup)
         self._watchdog.start()
 
     @property
     def memory_exceeded(self) -> bool:
-        """Whether the memory watchdog killed this kernel's processes."""
-        return self._watchdog is not None and self._watchdog.tripped
+        """Whether this kernel's memory cgroup ran out and the watchdog killed it."""
+        return self._watchdog is not None and self._watchdog.poll()
 
     async def _seal_when_bound(self) -> None:
         """Wait for the kernel's sockets, then take the IPC directory back."""

@@ -7,18 +7,21 @@ root)::
     python -I -B -m autograder.sandbox.launch --runtime-dir DIR --slot N
         --grading-env ENV POLICY-FLAGS (--connection-file FILE -- KERNEL-ARGS... | --check)
 
-The working directory is the notebook's directory. The launcher opens every directory
-the sandbox needs (as root, ``O_PATH``), stages them in a private mount namespace, then
-``exec``\\ s, so its pid becomes the sandbox's::
+The working directory is the notebook's directory. The launcher moves itself into the
+slot's memory and pids cgroup (made by the grader with the policy's limits, see
+``cgroups``), opens every directory the sandbox needs (as root, ``O_PATH``), stages
+them in a private mount namespace, then ``exec``\\ s, so its pid becomes the sandbox's::
 
     setpriv   slot uid/gid, no groups, no capabilities, no_new_privs
     prlimit   address space, CPU seconds, file size, open files, processes, no core
     bwrap     new user/pid/net/ipc/uts/cgroup namespaces, new session, dies with the
-              grader; read-only /usr and the grading environment (``grading_env``:
-              the students' packages, not the developers'); only ``course_utils`` of
-              the project; the notebook directory read-only as the cwd; a capped /tmp;
-              the kernel's IPC sockets in /run/ipc and its connection file, copied
-              from a pipe, at /run/kernel.json; a cleared environment
+              grader; no nested user namespaces; the system-call filter of
+              ``seccomp`` (from a pipe); read-only /usr and the grading environment
+              (``grading_env``: the students' packages, not the developers'); only
+              ``course_utils`` of the project; the notebook directory read-only as the
+              cwd; a capped /tmp; the kernel's IPC sockets in /run/ipc and its
+              connection file, copied from a pipe, at /run/kernel.json; a cleared
+              environment
     ENV/bin/python -E -s -B -c KERNEL_BOOTSTRAP -f /run/kernel.json KERNEL-ARGS
 
 ``--check`` runs ``python -c`` with a probe instead of the kernel (used by
@@ -35,8 +38,10 @@ import sys
 from pathlib import Path
 
 from . import grading_env
+from .cgroups import SandboxCgroup
 from .policy import SandboxPolicy
 from .runtime import RuntimeDirectory
+from .seccomp import filter_program
 from .staging import bind_descriptor, enter_private_mount_namespace, open_directory
 
 #: Where the kernel's ZMQ sockets directory appears inside the sandbox.
@@ -184,8 +189,11 @@ def sandbox_plan(workdir: str, env: Path) -> tuple[list[str], list[str]]:
 
 def bwrap_command(policy: SandboxPolicy, workdir: str, staged: list[Path],
                   binds: list[str], hidden: list[str], ipc_dir: Path | None,
-                  connection_fd: int | None, env: Path) -> list[str]:
+                  connection_fd: int | None, env: Path, seccomp_fd: int) -> list[str]:
     args = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
+            # a nested user namespace would hand the kernel every capability in it
+            "--unshare-user", "--disable-userns", "--assert-userns-disabled",
+            "--seccomp", str(seccomp_fd),
             *system_mounts(), "--proc", "/proc", "--dev", "/dev",
             # /dev is an unbounded tmpfs: read-only, with a capped /dev/shm
             "--size", str(16 * 1024 * 1024), "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
@@ -206,6 +214,17 @@ def bwrap_command(policy: SandboxPolicy, workdir: str, staged: list[Path],
     return args + ["--"]
 
 
+def data_pipe(data: bytes, what: str) -> int:
+    """A pipe holding ``data``; returns its inheritable read end."""
+    if len(data) > 60_000:  # a pipe holds 64 KiB without a reader
+        raise RuntimeError(f"the {what} is unexpectedly large")
+    read_end, write_end = os.pipe()
+    os.write(write_end, data)
+    os.close(write_end)
+    os.set_inheritable(read_end, True)
+    return read_end
+
+
 def connection_pipe(connection_file: Path, runtime: RuntimeDirectory) -> int:
     """A pipe holding the connection info as the kernel must see it (sockets under
     ``IPC_MOUNT``); returns its inheritable read end."""
@@ -214,14 +233,7 @@ def connection_pipe(connection_file: Path, runtime: RuntimeDirectory) -> int:
         raise RuntimeError(f"{connection_file} does not describe IPC sockets in "
                            f"{runtime.ipc}")
     info["ip"] = f"{IPC_MOUNT}/{os.path.basename(runtime.ipc_stem)}"
-    data = json.dumps(info).encode()
-    read_end, write_end = os.pipe()
-    if len(data) > 60_000:  # a pipe holds 64 KiB without a reader
-        raise RuntimeError("the connection file is unexpectedly large")
-    os.write(write_end, data)
-    os.close(write_end)
-    os.set_inheritable(read_end, True)
-    return read_end
+    return data_pipe(json.dumps(info).encode(), "connection file")
 
 
 def _check_runtime(runtime: RuntimeDirectory) -> None:
@@ -247,14 +259,16 @@ def parse(argv: list[str]) -> tuple[argparse.Namespace, SandboxPolicy, list[str]
 
 
 def build(argv: list[str]) -> list[str]:
-    """The full command to exec. Side effects, as root and in this process only: a
-    private mount namespace with the staged binds, and an inheritable pipe holding the
-    connection file."""
+    """The full command to exec. Side effects, as root and in this process only: the
+    slot's cgroup joined, a private mount namespace with the staged binds, and
+    inheritable pipes holding the system-call filter and the connection file."""
     if os.geteuid() != 0:
         raise RuntimeError("the sandbox launcher must run as root")
     args, policy, kernel_args = parse(argv)
     runtime = RuntimeDirectory(args.runtime_dir)
     _check_runtime(runtime)
+    # first: everything this process and its descendants allocate is charged there
+    SandboxCgroup(policy.uid(args.slot)).join(policy)
     workdir = os.getcwd()
     if workdir == "/":
         raise RuntimeError("refusing to show the whole file system as the notebook directory")
@@ -282,9 +296,10 @@ def build(argv: list[str]) -> list[str]:
         connection_fd, ipc_dir = connection_pipe(args.connection_file, runtime), runtime.ipc
         bootstrap = KERNEL_BOOTSTRAP.replace("COURSE_UTILS_PARENT", course_utils_parent)
         kernel = python + ["-c", bootstrap, "-f", CONNECTION_MOUNT, *kernel_args]
+    seccomp_fd = data_pipe(filter_program(), "system-call filter")
     command = (privilege_drop(policy.uid(args.slot)) + resource_limits(policy)
                + bwrap_command(policy, workdir, stager.mountpoints, binds, hidden, ipc_dir,
-                               connection_fd, env)
+                               connection_fd, env, seccomp_fd)
                + kernel)
     return command
 

@@ -19,9 +19,10 @@ GIB = 1 << 30
 class SandboxPolicy:
     """Limits of one sandboxed kernel and of the grading of one notebook.
 
-    The kernel-side limits are enforced by Linux through ``prlimit`` and count per
-    process, except ``processes``, which counts every task of the slot's uid. The
-    grader-side ones are enforced by :class:`~autograder.sandbox.SandboxedExecute`.
+    The kernel-side limits are enforced by Linux: through ``prlimit``, per process
+    (``processes`` counts every task of the slot's uid), and through the slot's cgroup
+    (``cgroups``), for all of the sandbox's processes together. The grader-side ones
+    are enforced by :class:`~autograder.sandbox.SandboxedExecute`.
     """
 
     # Kernel side.
@@ -37,13 +38,20 @@ class SandboxPolicy:
     file_size_bytes: int = 50 * MB
     #: Open file descriptors per process (RLIMIT_NOFILE).
     open_files: int = 512
-    #: Processes and threads of the slot's uid together (RLIMIT_NPROC): stops fork bombs.
+    #: Processes and threads of the slot's uid together (RLIMIT_NPROC), and of the
+    #: slot's cgroup (pids.max): stops fork bombs.
     processes: int = 64
     #: Size of the private, writable /tmp (also HOME) of the sandbox.
     tmp_bytes: int = 128 * MB
-    #: Resident memory of all the slot's processes together; enforced from the grader
-    #: side (``watchdog``), which kills them all beyond it.
+    #: Memory of all the sandbox's processes together, with what they make the Linux
+    #: kernel hold (socket buffers, pipes, page tables, tmpfs): the slot's memory cgroup
+    #: limit (``memory.limit_in_bytes``, and ``memsw`` where swap is accounted). The
+    #: whole sandbox is killed once the cgroup's OOM killer has run (``watchdog``).
     total_memory_bytes: int = 4 * GIB
+    #: Buffers of internet sockets (TCP and UDP, loopback included), which cgroup v1
+    #: charges apart from the above (``memory.kmem.tcp.limit_in_bytes``); sends beyond
+    #: it block or fail. The host may lose at most the sum of the two.
+    socket_memory_bytes: int = 256 * 1024 * 1024
 
     # Grader side.
     #: Seconds a cell may run before it is interrupted (the default of Execute.timeout);

@@ -9,7 +9,9 @@ A slot is held by an exclusive ``flock`` on ``<tmp>/course-sandbox-slots/uid-<ui
 policies can never hand one uid to two kernels. The lock works across grader processes and is
 released by the kernel automatically if the grader dies. Since a free slot's uid runs
 nothing by definition, acquiring and releasing a slot both kill whatever still runs
-under that uid (the remains of a crashed run, or a straggler of the sandbox).
+under that uid (the remains of a crashed run, or a straggler of the sandbox). A lease
+also owns the slot's memory and pids cgroup (``cgroups``): created fresh with the
+policy's limits when the slot is taken, emptied and removed when it is given back.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from .cgroups import SandboxCgroup
 from .policy import SandboxPolicy
 
 
@@ -85,10 +88,12 @@ def kill_processes_of(uid: int, timeout: float = 5.0) -> None:
 class SlotLease:
     """An exclusively held slot; :meth:`release` (idempotent) gives it back."""
 
-    def __init__(self, policy: SandboxPolicy, slot: int, lock_fd: int):
+    def __init__(self, policy: SandboxPolicy, slot: int, lock_fd: int,
+                 cgroup: SandboxCgroup):
         self.policy = policy
         self.slot = slot
         self.uid = policy.uid(slot)
+        self.cgroup = cgroup
         self._lock_fd: int | None = lock_fd
 
     @property
@@ -96,11 +101,13 @@ class SlotLease:
         return self._lock_fd is not None
 
     def release(self) -> None:
-        """Kill what still runs under the slot's uid, then unlock the slot."""
+        """Kill what still runs under the slot's uid, remove its cgroup, then unlock
+        the slot."""
         if self._lock_fd is None:
             return
         try:
             kill_processes_of(self.uid)
+            self.cgroup.remove()
         finally:
             os.close(self._lock_fd)  # closing the descriptor drops the flock
             self._lock_fd = None
@@ -125,9 +132,10 @@ def acquire_slot(policy: SandboxPolicy) -> SlotLease:
             continue
         try:
             kill_processes_of(policy.uid(slot))
+            cgroup = SandboxCgroup.create(policy, policy.uid(slot))
         except BaseException:
             os.close(fd)
             raise
-        return SlotLease(policy, slot, fd)
+        return SlotLease(policy, slot, fd, cgroup)
     raise NoFreeSlot(f"all {policy.slots} sandbox slots are in use; raise "
                      "SandboxPolicy.slots or run fewer gradings at once")

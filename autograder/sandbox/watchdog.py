@@ -1,46 +1,29 @@
-"""Cap the memory that a sandboxed kernel's processes use together.
+"""Stop the whole sandbox once its memory cgroup has run out of memory.
 
-``prlimit`` bounds each process's address space and the number of processes of the
-slot's uid, but their product (64 processes of 3 GiB) is far beyond the machine, and
-without cgroups (no systemd here) Linux cannot cap a group of processes. So a thread in
-the grader sums the resident memory of every process of the slot's uid several times a
-second and, past the cap, kills them all; the executor then fails closed.
+The slot's memory cgroup (``cgroups``) already caps everything the sandbox makes the
+host hold; at the cap its OOM killer kills *one* process, chosen by resident memory,
+which may be a helper while the kernel goes on (or the kernel while helpers holding
+socket buffers stay). Grading fails closed instead: a thread in the grader reads the
+group's OOM-kill count several times a second and, once it moves, kills every task of
+the group; the executor then reports the cap on the running cell and every later one.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 
-from .slots import kill_processes_of
-
-_PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-def resident_bytes(uid: int) -> int:
-    """Resident memory of every live process whose real uid is ``uid``, in bytes."""
-    total = 0
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            if entry.stat().st_uid != uid:
-                continue
-            with open(f"/proc/{entry.name}/statm", encoding="ascii") as statm:
-                total += int(statm.read().split()[1]) * _PAGE
-        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
-            continue  # exited while we looked
-    return total
+from .cgroups import SandboxCgroup
 
 
 class MemoryWatchdog:
-    """Kill every process of ``uid`` once their resident memory exceeds ``limit_bytes``.
+    """Kill every task of ``cgroup`` once its OOM killer has run.
 
-    ``tripped`` tells afterwards whether it did. ``start`` and ``stop`` are idempotent.
+    ``tripped`` tells afterwards whether it did (``poll`` looks at once). ``start`` and
+    ``stop`` are idempotent.
     """
 
-    def __init__(self, uid: int, limit_bytes: int, interval: float = 0.05):
-        self.uid, self.limit_bytes, self.interval = uid, limit_bytes, interval
+    def __init__(self, cgroup: SandboxCgroup, interval: float = 0.05):
+        self.cgroup, self.interval = cgroup, interval
         self.tripped = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -48,7 +31,7 @@ class MemoryWatchdog:
     def start(self) -> None:
         if self._thread is None:
             self._thread = threading.Thread(target=self._watch, daemon=True,
-                                            name=f"memory-watchdog-{self.uid}")
+                                            name=f"memory-watchdog-{self.cgroup.uid}")
             self._thread.start()
 
     def stop(self) -> None:
@@ -56,9 +39,20 @@ class MemoryWatchdog:
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join()
 
+    def poll(self) -> bool:
+        """Look once (also called by the grader when the kernel died, so that an OOM
+        kill is named even before the thread saw it); whether the group ran out."""
+        if not self.tripped and not self._stop.is_set():  # stopped: the slot is gone
+            try:
+                killed = self.cgroup.oom_kills()
+            except FileNotFoundError:
+                return False  # the group is gone: the slot was released
+            if killed:
+                self.tripped = True
+                self.cgroup.kill_all()
+        return self.tripped
+
     def _watch(self) -> None:
         while not self._stop.wait(self.interval):
-            if resident_bytes(self.uid) > self.limit_bytes:
-                self.tripped = True
-                kill_processes_of(self.uid)
+            if self.poll():
                 return

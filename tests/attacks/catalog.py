@@ -1123,6 +1123,10 @@ ATTACKS.append(Attack("atk-html-injection", "17 browser", "script payloads in th
                       "answer, every rich output type, attachments, a raw cell, metadata",
                       _html_attack))
 
+from .hardening import HARDENING  # noqa: E402  (builds on the helpers above)
+
+ATTACKS += HARDENING
+
 #: Honest students: graded with and without the attackers, their grades must not move.
 #: (name, builder, cells that must score full marks)
 HONEST = {
