@@ -10,6 +10,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins import CsvExportPlugin
 
 from .course import Course, CourseError
+from .pipeline import quiet_gradebook
 
 
 def export_grades(course: Course, path: Path) -> Path:
@@ -28,7 +29,7 @@ def lms_rows(course: Course) -> tuple[list[str], list[list[str]]]:
     ``student_id``, ``total``, then one column per assignment; points include the
     written answers graded by hand and any late penalty, and a missing submission
     counts 0."""
-    with Gradebook(course.db_url) as gb:
+    with quiet_gradebook(), Gradebook(course.db_url) as gb:
         assignments = sorted(a.name for a in gb.assignments)
         header = ["student_id", "total", *assignments]
         rows = []
