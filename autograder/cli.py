@@ -136,6 +136,15 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from .class_report import write_report
+    course = _course(args)
+    out = Path(args.to) if args.to else course.root / "report"
+    page = write_report(course, course.require_assignments(args.assignments), out)
+    print(f"class report written to {page} (figures as PNG beside it)")
+    return 0
+
+
 def cmd_lab(args) -> int:
     ensure_tools_on_path()
     tree = {"student": "release", "instructor": "source", "reading": "notebooks"}[args.tree]
@@ -202,6 +211,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", help="output file (default: grades.csv in the course directory)")
     p.add_argument("--lms", metavar="FILE",
                    help="also write one row per student: student_id, total, per assignment")
+    course_arg(p)
+
+    p = add("report", cmd_report, "write the class report: what the class got wrong")
+    p.add_argument("assignments", nargs="*")
+    p.add_argument("--to", metavar="DIR", help="output folder (default: report/)")
     course_arg(p)
 
     p = add("lab", cmd_lab, "open JupyterLab")

@@ -61,7 +61,7 @@ def write_submissions(course_root: Path) -> None:
 def test_the_readme_lists_the_whole_term():
     commands = instructor_commands((ROOT / "README.md").read_text())
     verbs = [shlex.split(c)[3] for c in commands]
-    assert verbs[:1] == ["release"] and {"grade", "feedback", "export"} <= set(verbs), verbs
+    assert verbs[:1] == ["release"] and {"grade", "feedback", "export", "report"} <= set(verbs), verbs
     assert verbs.index("release") < verbs.index("grade") < verbs.index("feedback")
 
 
@@ -98,5 +98,6 @@ def test_following_the_readme_grades_a_class(tmp_path):
         for student in STUDENTS:
             assert list((course_dir.feedback / student / assignment).glob("*.html")), \
                 (student, assignment)
+    assert "dan-buggy" in (course / "report" / "index.html").read_text()
     rows = list(csv.DictReader(open(course / "grades.csv")))
     assert len(rows) == len(STUDENTS) * len(assignments)
