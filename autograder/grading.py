@@ -232,7 +232,8 @@ def gradebook_results(course: Course, assignments: list[str]) -> list[GradeResul
     """The scores the gradebook holds now (autograded and hand-graded), one result per
     submission, without grading anything."""
     with quiet_gradebook(), Gradebook(course.db_url) as gb:
-        pairs = [(a, s.student.id) for a in assignments
-                 for s in gb.find_assignment(a).submissions]
+        released = {a.name: a for a in gb.assignments}
+        pairs = [(a, s.student.id) for a in assignments if a in released
+                 for s in released[a].submissions]
     return [GradeResult(student, assignment, read_score(course, assignment, student))
             for assignment, student in sorted(pairs)]

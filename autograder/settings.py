@@ -16,6 +16,10 @@ from .feedback_filters import HideHiddenTests
 from .verdicts import DecideVerdicts
 
 COURSE_ID = "conv-backprop"
+#: An LMS download's file names, ``<name>_<id>_<attempt>_<notebook>.ipynb``, as
+#: ``nbgrader zip_collect`` reads them (it matches the whole path of each file).
+LMS_FILE_NAME = (r".*/[^/]+_(?P<student_id>[^_/]+)_(?P<attempt>\d+)_"
+                 r"(?P<file_id>[^_/]+\.ipynb)$")
 #: Seconds a single cell may run before it is interrupted.
 CELL_TIMEOUT = 60
 
@@ -28,6 +32,7 @@ def configure(c: Config, sandbox: bool = True, cell_timeout: int = CELL_TIMEOUT)
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
     c.OverwriteCells.add_missing_cells = True
+    c.FileNameCollectorPlugin.named_regexp = LMS_FILE_NAME
     c.Execute.timeout = cell_timeout
     c.Execute.kernel_name = "python3"
     c.Execute.record_timing = False
