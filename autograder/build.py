@@ -59,14 +59,22 @@ def stage_assignment(project: Course, assignment: str, course: Course) -> None:
         nbformat.write(nb, str(path))
 
 
-def build_release(project: Course, assignment: str, out_dir: Path) -> list[Path]:
+def build_release(project: Course, assignment: str, out_dir: Path,
+                  gradebook: Course | None = None) -> list[Path]:
     """Run nbgrader generate_assignment on a staged copy of ``source/<assignment>``
     and write the student notebooks under ``out_dir/<assignment>/``, the text's
-    figures drawn (see :mod:`autograder.release_figures`)."""
+    figures drawn (see :mod:`autograder.release_figures`).
+
+    With ``gradebook``, nbgrader records the assignment, its notebooks and graded cells
+    in that course's ``gradebook.db`` (created if missing, updated on a rerun): the
+    course is then ready to grade."""
     with tempfile.TemporaryDirectory(prefix="release-") as tmp:
         scratch = Course(Path(tmp))
         stage_assignment(project, assignment, scratch)
-        result = generate_assignment(scratch, assignment, course_config(sandbox=False))
+        config = course_config(sandbox=False)
+        if gradebook is not None:
+            config.CourseDirectory.db_url = gradebook.db_url
+        result = generate_assignment(scratch, assignment, config)
         if not result["success"]:
             raise CourseError(f"nbgrader could not release {assignment}:\n"
                               f"{result.get('log', '')}{result.get('error', '')}")

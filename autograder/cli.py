@@ -4,7 +4,7 @@
   check     prove instructor solutions earn full marks and the release earns zero
   grade     autograde submissions in the sandbox, print the grade table
   feedback  write feedback HTML (hidden tests never shown)
-  export    write the grades CSV
+  export    write the grades CSV (and an LMS grade sheet), print the grade table
   lab       open JupyterLab on the student, instructor or reading tree
   selfgrade grade your own notebook (self-study): verdicts and a feedback page
   site      build the reading edition as a static HTML site that works offline
@@ -59,12 +59,20 @@ def cmd_release(args) -> int:
     assignments = project.require_assignments(args.assignments)
     release_dir = Path(args.release_dir or project.release)
     reading_dir = Path(args.reading_dir or project.root / "notebooks")
+    # a release into the course's own release/ also readies its gradebook for grading
+    gradebook = None if args.release_dir else project
     for assignment in assignments:
-        for path in build_release(project, assignment, release_dir):
+        for path in build_release(project, assignment, release_dir, gradebook):
             print(f"released   {path.relative_to(release_dir.parent)}")
         if not args.skip_reading:
             path = build_reading_edition(project, assignment, reading_dir)
             print(f"executed   {path.relative_to(reading_dir.parent)}")
+    if gradebook is not None:
+        from .gradebook_setup import gradebook_summary, set_due_date
+        if args.due:
+            set_due_date(project, assignments, args.due)
+        print(f"release: {len(assignments)} assignment(s) in {release_dir}; "
+              f"{gradebook_summary(project)}")
     return 0
 
 
@@ -90,7 +98,12 @@ def cmd_grade(args) -> int:
     assignments = course.require_assignments(args.assignments)
     if not course.gradebook.exists():
         raise CourseError(f"no gradebook in {course.root}: run `python -m autograder release` "
-                          "(or nbgrader generate_assignment) first")
+                          "first")
+    from .gradebook_setup import unreleased
+    missing = unreleased(course, assignments)
+    if missing:
+        raise CourseError(f"the gradebook does not know {', '.join(missing)}: run "
+                          f"`python -m autograder release {' '.join(missing)}` first")
     results = grade_class(course, assignments, config, students=args.student or None)
     if not results:
         print("no submissions found under submitted/<student>/<assignment>/")
@@ -111,10 +124,27 @@ def cmd_feedback(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .exports import export_grades
+    from .exports import export_grades, export_lms
+    from .grading import gradebook_results
+    from .report import grade_table
     course = _course(args)
     path = export_grades(course, Path(args.to) if args.to else course.root / "grades.csv")
+    results = gradebook_results(course, course.assignments())
+    if results:
+        print(grade_table(results))
     print(f"grades written to {path}")
+    if args.lms:
+        print(f"LMS grade sheet (student_id, total, one column per assignment) written to "
+              f"{export_lms(course, Path(args.lms))}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from .class_report import write_report
+    course = _course(args)
+    out = Path(args.to) if args.to else course.root / "report"
+    page = write_report(course, course.require_assignments(args.assignments), out)
+    print(f"class report written to {page} (figures as PNG beside it)")
     return 0
 
 
@@ -181,6 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--release-dir", help=argparse.SUPPRESS)
     p.add_argument("--reading-dir", help=argparse.SUPPRESS)
     p.add_argument("--skip-reading", action="store_true", help="only generate release/")
+    p.add_argument("--due", metavar="'YYYY-MM-DD HH:MM'",
+                   help="due date (UTC) of the assignments released; later submissions are "
+                        "marked late")
     course_arg(p)
 
     p = add("check", cmd_check, "autograde the instructor solutions and the untouched release")
@@ -201,8 +234,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--student", action="append", help="only this student (repeatable)")
     course_arg(p)
 
-    p = add("export", cmd_export, "write the grades as CSV")
+    p = add("export", cmd_export, "write the grades as CSV and print the grade table")
     p.add_argument("--to", help="output file (default: grades.csv in the course directory)")
+    p.add_argument("--lms", metavar="FILE",
+                   help="also write one row per student: student_id, total, per assignment")
+    course_arg(p)
+
+    p = add("report", cmd_report, "write the class report: what the class got wrong")
+    p.add_argument("assignments", nargs="*")
+    p.add_argument("--to", metavar="DIR", help="output folder (default: report/)")
     course_arg(p)
 
     p = add("lab", cmd_lab, "open JupyterLab")

@@ -24,12 +24,17 @@ from .progress import Progress
 
 @dataclass
 class Score:
-    """Autograded points of one submission; ``written_max`` awaits manual grading."""
+    """Points of one submission: autograded (``auto`` of ``auto_max``) and written
+    answers, of which those graded by hand (in formgrader) give ``written`` points
+    (``written_graded`` of the ``written_cells`` answers graded so far)."""
 
     auto: float = 0.0
     auto_max: float = 0.0
     written_max: float = 0.0
     cells: dict[str, tuple[float, float]] = field(default_factory=dict)  # id -> (got, max)
+    written: float = 0.0
+    written_graded: int = 0
+    written_cells: int = 0
 
 
 @dataclass
@@ -141,6 +146,7 @@ def read_score(course: Course, assignment: str, student: str) -> Score:
                         score.auto_max += cell.max_score
                     else:
                         score.written_max += cell.max_score
+                        score.written_cells += 1
             return score
         for nb in submission.notebooks:
             for grade in nb.grades:
@@ -152,6 +158,10 @@ def read_score(course: Course, assignment: str, student: str) -> Score:
                     score.cells[cell.name] = (points, cell.max_score)
                 else:
                     score.written_max += cell.max_score
+                    score.written_cells += 1
+                    if grade.manual_score is not None:
+                        score.written += grade.manual_score
+                        score.written_graded += 1
     return score
 
 
@@ -212,5 +222,18 @@ def grade_class(course: Course, assignments: list[str], config: Config,
         results.append(result)
         progress.done(f"{result.score.auto:g}/{result.score.auto_max:g}"
                       + (" (problems)" if result.problems else ""))
-    progress.finish()
+    problems = sum(len(r.problems) for r in results)
+    progress.finish(f"{len({s for _, s in jobs})} student(s), {len(assignments)} "
+                    f"assignment(s), {problems} problem(s)")
     return results
+
+
+def gradebook_results(course: Course, assignments: list[str]) -> list[GradeResult]:
+    """The scores the gradebook holds now (autograded and hand-graded), one result per
+    submission, without grading anything."""
+    with quiet_gradebook(), Gradebook(course.db_url) as gb:
+        released = {a.name: a for a in gb.assignments}
+        pairs = [(a, s.student.id) for a in assignments if a in released
+                 for s in released[a].submissions]
+    return [GradeResult(student, assignment, read_score(course, assignment, student))
+            for assignment, student in sorted(pairs)]

@@ -23,6 +23,10 @@ COURSE_ID = "conv-backprop"
 STUB = ("# YOUR CODE HERE\n"
         "raise NotImplementedError(\"replace this line with your code; the docstring above \"\n"
         "                          \"says what to compute and return\")")
+#: An LMS download's file names, ``<name>_<id>_<attempt>_<notebook>.ipynb``, as
+#: ``nbgrader zip_collect`` reads them (it matches the whole path of each file).
+LMS_FILE_NAME = (r".*/[^/]+_(?P<student_id>[^_/]+)_(?P<attempt>\d+)_"
+                 r"(?P<file_id>[^_/]+\.ipynb)$")
 #: Seconds a single cell may run before it is interrupted.
 CELL_TIMEOUT = 60
 
@@ -35,6 +39,7 @@ def configure(c: Config, sandbox: bool = True, cell_timeout: int = CELL_TIMEOUT)
     c.ClearSolutions.code_stub = {"python": STUB}
     c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
     c.OverwriteCells.add_missing_cells = True
+    c.FileNameCollectorPlugin.named_regexp = LMS_FILE_NAME
     c.Execute.timeout = cell_timeout
     c.Execute.kernel_name = "python3"
     c.Execute.record_timing = False
