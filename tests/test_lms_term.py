@@ -15,6 +15,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.sandbox.grading_env import grading_env_path
+
 from test_grading_e2e import _tree_digest
 from test_readme_term import fresh_copy
 
@@ -31,8 +33,10 @@ def test_an_lms_zip_round_trip(tmp_path):
     if sandbox_problem() and os.environ.get("CI") != "true":
         pytest.skip(f"the grading sandbox cannot run here: {sandbox_problem()}")
     course = fresh_copy(tmp_path / "course")
+    # the copy reuses this checkout's environments (.venv on PATH, the students' one
+    # for the sandbox), as an instructor's shell after `make setup` would
     env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep
-               + os.environ.get("PATH", ""))
+               + os.environ.get("PATH", ""), COURSE_GRADING_ENV=str(grading_env_path()))
 
     def run(*command):
         proc = subprocess.run(command, cwd=course, env=env, capture_output=True, text=True,

@@ -16,6 +16,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.sandbox.grading_env import grading_env_path
+
 from conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -71,8 +73,10 @@ def test_following_the_readme_grades_a_class(tmp_path):
     if problem and os.environ.get("CI") != "true":
         pytest.skip(f"the grading sandbox cannot run here: {problem}")
     course = fresh_copy(tmp_path / "course")
+    # the copy reuses this checkout's environments (.venv on PATH, the students' one
+    # for the sandbox), as an instructor's shell after `make setup` would
     env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep
-               + os.environ.get("PATH", ""))
+               + os.environ.get("PATH", ""), COURSE_GRADING_ENV=str(grading_env_path()))
     submitted = False
     for command in instructor_commands((ROOT / "README.md").read_text()):
         if shlex.split(command)[3] == "grade" and not submitted:
