@@ -30,32 +30,20 @@ import pytest
 
 from attacks import catalog
 from attacks import html as payloads
+from browser import SCREENSHOTS, browser as headless_chromium, chromium_path
 from conftest import ROOT, grading_config, run_cli
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
 ASSIGNMENT, NOTEBOOK = catalog.ASSIGNMENT, catalog.NOTEBOOK
 HONEST, ATTACKER = "aa-honest-perfect", "atk-html-injection"
-SCREENSHOTS = ROOT / "build" / "screenshots"
 #: time given to a payload (an image error handler, a frame load) to fire
 SETTLE_MS = 2500
 
 
 def require_browser():
     """Playwright and Chromium, or a skip (a failure when CI=true)."""
-    missing = None
-    if not Path(CHROMIUM).exists():
-        missing = f"{CHROMIUM} is missing (apt-get install chromium)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            missing = "playwright is not installed (pip install -e '.[test]')"
-    if missing:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the browser test cannot run in CI: {missing}")
-        pytest.skip(missing)
+    chromium_path()
 
 
 class Beacons:
@@ -122,13 +110,9 @@ def course(tmp_path_factory, beacons):
 
 @pytest.fixture(scope="module")
 def browser(course):
-    from playwright.sync_api import sync_playwright
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    args = ["--no-sandbox"] if os.geteuid() == 0 else []
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+    with headless_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 def visit(browser, url: str, shot: str) -> dict:

@@ -29,10 +29,10 @@ from __future__ import annotations
 
 import errno
 import os
-import signal
 import time
 from pathlib import Path
 
+from .killing import kill_until_gone
 from .policy import SandboxPolicy
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
@@ -130,17 +130,7 @@ class SandboxCgroup:
 
     def kill_all(self, timeout: float = 5.0) -> None:
         """SIGKILL every task in the group until none is left."""
-        deadline = time.monotonic() + timeout
-        while pids := self.pids():
-            for pid in pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"tasks {pids} of the sandbox cgroup of uid {self.uid} "
-                                   "survive SIGKILL")
-            time.sleep(0.02)
+        kill_until_gone(self.pids, f"the sandbox cgroup of uid {self.uid}", timeout)
 
     def remove(self, timeout: float = 5.0) -> None:
         """Kill what is left in the group and delete it. Idempotent."""

@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import fcntl
 import os
-import signal
 import tempfile
-import time
 from pathlib import Path
 
 from .cgroups import SandboxCgroup
+from .killing import kill_until_gone
 from .policy import SandboxPolicy
 
 
@@ -73,16 +72,7 @@ def kill_processes_of(uid: int, timeout: float = 5.0) -> None:
     """
     if uid < 1000:
         raise ValueError(f"refusing to kill the processes of system uid {uid}")
-    deadline = time.monotonic() + timeout
-    while pids := processes_of(uid):
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"processes {pids} of sandbox uid {uid} survive SIGKILL")
-        time.sleep(0.02)
+    kill_until_gone(lambda: processes_of(uid), f"sandbox uid {uid}", timeout)
 
 
 class SlotLease:
