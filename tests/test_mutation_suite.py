@@ -6,14 +6,14 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from autograder import mutants
+from autograder import chapters, mutants
 from autograder.check import prepare_course
 from autograder.course import Course
 from autograder.grading import grade_class
 from autograder.submissions import perfect
 from conftest import ROOT, grading_config
 
-ASSIGNMENTS = sorted(mutants.CHAPTERS)
+ASSIGNMENTS = chapters.assignments()
 
 
 def _variants(assignment):

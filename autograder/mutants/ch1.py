@@ -30,7 +30,8 @@ MUTANTS = [
                def conv1d_forward(x, w, b):
                    return np.convolve(x, w, mode="valid") + b
                """)},
-           loses={"conv1d-forward"}),
+           loses={"conv1d-forward"},
+           recognised_as="a true convolution (kernel reversed"),
     Mutant(name="forward-no-bias",
            description="forgets + b",
            solutions={FORWARD: _code("""
@@ -41,7 +42,8 @@ MUTANTS = [
                        y[i] = np.dot(x[i:i + K], w)
                    return y
                """)},
-           loses={"conv1d-forward"}),
+           loses={"conv1d-forward"},
+           recognised_as="leaving out the bias"),
     Mutant(name="forward-one-window-short",
            description="loops over range(L - K): one output too few",
            solutions={FORWARD: _code("""
@@ -52,7 +54,8 @@ MUTANTS = [
                        y[i] = np.dot(x[i:i + K], w) + b
                    return y
                """)},
-           loses={"conv1d-forward"}),
+           loses={"conv1d-forward"},
+           recognised_as="stopping one window early"),
     # conv1d_backward_db --------------------------------------------------------------
     Mutant(name="db-averaged",
            description="averages dy instead of summing it",
@@ -60,14 +63,16 @@ MUTANTS = [
                def conv1d_backward_db(dy):
                    return float(np.mean(dy))
                """)},
-           loses={"conv1d-backward-db"}),
+           loses={"conv1d-backward-db"},
+           recognised_as="averaging dy instead of summing it"),
     Mutant(name="db-not-summed",
            description="returns dy itself",
            solutions={DB: _code("""
                def conv1d_backward_db(dy):
                    return dy.copy()
                """)},
-           loses={"conv1d-backward-db"}),
+           loses={"conv1d-backward-db"},
+           recognised_as="returning dy unchanged"),
     # conv1d_backward_dw --------------------------------------------------------------
     Mutant(name="dw-wrong-order",
            description="dy ⋆ x instead of x ⋆ dy: dw comes out reversed",
@@ -75,14 +80,16 @@ MUTANTS = [
                def conv1d_backward_dw(x, dy):
                    return np.correlate(dy, x, mode="valid")
                """)},
-           loses={"conv1d-backward-dw"}),
+           loses={"conv1d-backward-dw"},
+           recognised_as="dw reversed"),
     Mutant(name="dw-true-convolution",
            description="np.convolve(x, dy): dy read backwards",
            solutions={DW: _code("""
                def conv1d_backward_dw(x, dy):
                    return np.convolve(x, dy, mode="valid")
                """)},
-           loses={"conv1d-backward-dw"}),
+           loses={"conv1d-backward-dw"},
+           recognised_as="a true convolution of x with dy"),
     Mutant(name="dw-averaged",
            description="divides dw by the number of outputs",
            solutions={DW: _code("""
@@ -93,7 +100,8 @@ MUTANTS = [
                        dw[k] = np.dot(x[k:k + n_out], dy) / n_out
                    return dw
                """)},
-           loses={"conv1d-backward-dw"}),
+           loses={"conv1d-backward-dw"},
+           recognised_as="averaging over the output positions"),
     # pad_full_1d ---------------------------------------------------------------------
     Mutant(name="pad-one-too-many",
            description="K zeros on each side instead of K - 1",
@@ -101,14 +109,16 @@ MUTANTS = [
                def pad_full_1d(dy, kernel_size):
                    return np.pad(dy, kernel_size)
                """)},
-           loses={"pad-full-1d"}),
+           loses={"pad-full-1d"},
+           recognised_as="K zeros on each side (one too many)"),
     Mutant(name="pad-one-side",
            description="K - 1 zeros in front only",
            solutions={PAD: _code("""
                def pad_full_1d(dy, kernel_size):
                    return np.concatenate([np.zeros(kernel_size - 1), dy])
                """)},
-           loses={"pad-full-1d"}),
+           loses={"pad-full-1d"},
+           recognised_as="padding one side only"),
     # conv1d_backward_dx --------------------------------------------------------------
     Mutant(name="dx-kernel-not-reversed",
            description="slides w itself, not w reversed, over the padded dy",
@@ -121,7 +131,9 @@ MUTANTS = [
                        dx[j] = np.dot(padded[j:j + K], w)
                    return dx
                """)},
-           loses={"conv1d-backward-dx"}),
+           loses={"conv1d-backward-dx"},
+           recognised_as="the kernel not reversed",
+           feedback_holds=("conv1d_backward_dx's dx", "L=5 K=3", "reversed", "got",)),
     Mutant(name="dx-pad-one-too-many",
            description="pads dy with K zeros on each side: dx two entries too long",
            solutions={DX: _code("""
@@ -131,7 +143,8 @@ MUTANTS = [
                    return np.array([np.dot(padded[j:j + K], w[::-1])
                                     for j in range(len(padded) - K + 1)])
                """)},
-           loses={"conv1d-backward-dx"}),
+           loses={"conv1d-backward-dx"},
+           recognised_as="padding dy with K zeros on each side"),
     Mutant(name="dx-pad-one-too-few",
            description="pads dy with K - 2 zeros on each side: dx two entries too short",
            solutions={DX: _code("""
@@ -141,7 +154,8 @@ MUTANTS = [
                    return np.array([np.dot(padded[j:j + K], w[::-1])
                                     for j in range(len(padded) - K + 1)])
                """)},
-           loses={"conv1d-backward-dx"}),
+           loses={"conv1d-backward-dx"},
+           recognised_as="padding dy with K - 2 zeros on each side"),
 ]
 
 

@@ -61,7 +61,8 @@ MUTANTS = [
                            y[i, j] = np.sum(x[i:i + HH, j:j + WW] * w[::-1, ::-1]) + b
                    return y
                """)},
-           loses={"conv2d-forward"}),
+           loses={"conv2d-forward"},
+           recognised_as="a true convolution (kernel rotated by 180°"),
     Mutant(name="forward-no-bias",
            description="forgets + b",
            solutions={FORWARD: _code("""
@@ -73,7 +74,8 @@ MUTANTS = [
                            y[i, j] = np.sum(x[i:i + HH, j:j + WW] * w)
                    return y
                """)},
-           loses={"conv2d-forward"}),
+           loses={"conv2d-forward"},
+           recognised_as="leaving out the bias"),
     Mutant(name="forward-square-kernel",
            description="loops over range(HH) for both kernel axes",
            solutions={FORWARD: _code("""
@@ -89,7 +91,8 @@ MUTANTS = [
                            y[i, j] = total
                    return y
                """)},
-           loses={"conv2d-forward"}),
+           loses={"conv2d-forward"},
+           recognised_as="a square kernel (HH used for WW)"),
     Mutant(name="forward-one-window-short",
            description="range(H - HH) and range(W - WW): the last row and column missing",
            solutions={FORWARD: _code("""
@@ -101,7 +104,8 @@ MUTANTS = [
                            y[i, j] = np.sum(x[i:i + HH, j:j + WW] * w) + b
                    return y
                """)},
-           loses={"conv2d-forward"}),
+           loses={"conv2d-forward"},
+           recognised_as="stopping one window early on each axis"),
     # flip180 -------------------------------------------------------------------------
     Mutant(name="flip-rows-only",
            description="w[::-1] reverses the first axis only",
@@ -109,21 +113,24 @@ MUTANTS = [
                def flip180(w):
                    return w[::-1]
                """)},
-           loses={"flip180"}),
+           loses={"flip180"},
+           recognised_as="flipping the rows only"),
     Mutant(name="flip-transpose",
            description="w.T swaps the axes",
            solutions={FLIP: _code("""
                def flip180(w):
                    return w.T
                """)},
-           loses={"flip180"}),
+           loses={"flip180"},
+           recognised_as="transposing (w.T)"),
     Mutant(name="flip-quarter-turn",
            description="np.rot90(w) turns by 90° only",
            solutions={FLIP: _code("""
                def flip180(w):
                    return np.rot90(w)
                """)},
-           loses={"flip180"}),
+           loses={"flip180"},
+           recognised_as="a quarter turn"),
     # pad_full_2d ---------------------------------------------------------------------
     Mutant(name="pad-one-too-many",
            description="HH rows and WW columns on each side",
@@ -132,14 +139,16 @@ MUTANTS = [
                    HH, WW = kernel_shape
                    return np.pad(dy, ((HH, HH), (WW, WW)))
                """)},
-           loses={"pad-full-2d"}),
+           loses={"pad-full-2d"},
+           recognised_as="HH rows and WW columns of zeros (one too many)"),
     Mutant(name="pad-square-kernel",
            description="HH - 1 zeros on every side",
            solutions={PAD: _code("""
                def pad_full_2d(dy, kernel_shape):
                    return np.pad(dy, kernel_shape[0] - 1)
                """)},
-           loses={"pad-full-2d"}),
+           loses={"pad-full-2d"},
+           recognised_as="a square kernel (HH - 1 zeros on every side)"),
     Mutant(name="pad-axes-swapped",
            description="WW - 1 rows and HH - 1 columns",
            solutions={PAD: _code("""
@@ -147,43 +156,53 @@ MUTANTS = [
                    HH, WW = kernel_shape
                    return np.pad(dy, ((WW - 1, WW - 1), (HH - 1, HH - 1)))
                """)},
-           loses={"pad-full-2d"}),
+           loses={"pad-full-2d"},
+           recognised_as="swapping the axes"),
     # conv2d_backward -----------------------------------------------------------------
     Mutant(name="backward-dx-kernel-not-flipped",
            description="slides w itself over the padded dy",
            solutions={BACKWARD: _backward(dx_kernel="w")},
-           loses={"conv2d-backward-dx"}),
+           loses={"conv2d-backward-dx"},
+           recognised_as="the kernel not flipped"),
     Mutant(name="backward-dx-rows-only-flipped",
            description="w[::-1] instead of w[::-1, ::-1]",
            solutions={BACKWARD: _backward(dx_kernel="w[::-1]")},
-           loses={"conv2d-backward-dx"}),
+           loses={"conv2d-backward-dx"},
+           recognised_as="the kernel flipped along the rows only",
+           feedback_holds=("conv2d_backward's dx", "H=5 W=7 HH=2 WW=3", "w[::-1, ::-1]", "got",)),
     Mutant(name="backward-dx-square-kernel-padding",
            description="pads HH - 1 zeros on every side of dy",
            solutions={BACKWARD: _backward(dx_pad="(HH - 1, HH - 1)")},
-           loses={"conv2d-backward-dx"}),
+           loses={"conv2d-backward-dx"},
+           recognised_as="padding for a square kernel"),
     Mutant(name="backward-dx-pad-one-too-many",
            description="pads HH rows and WW columns on each side of dy",
            solutions={BACKWARD: _backward(dx_pad="(HH, WW)")},
-           loses={"conv2d-backward-dx"}),
+           loses={"conv2d-backward-dx"},
+           recognised_as="padding dy with HH rows and WW columns"),
     Mutant(name="backward-dw-wrong-order",
            description="dy ⋆ x: dw rotated by 180°",
            solutions={BACKWARD: _backward(
                dw_term="np.sum(x[HH - 1 - r:HH - 1 - r + H_out, "
                        "WW - 1 - c:WW - 1 - c + W_out] * dy)")},
-           loses={"conv2d-backward-dw"}),
+           loses={"conv2d-backward-dw"},
+           recognised_as="dw rotated by 180°"),
     Mutant(name="backward-dw-true-convolution",
            description="slides dy rotated by 180° over x",
            solutions={BACKWARD: _backward(
                dw_term="np.sum(x[r:r + H_out, c:c + W_out] * dy[::-1, ::-1])")},
-           loses={"conv2d-backward-dw"}),
+           loses={"conv2d-backward-dw"},
+           recognised_as="a true convolution of x with dy"),
     Mutant(name="backward-db-averaged",
            description="the mean of dy",
            solutions={BACKWARD: _backward(db="float(np.mean(dy))")},
-           loses={"conv2d-backward-db"}),
+           loses={"conv2d-backward-db"},
+           recognised_as="averaging dy instead of summing it"),
     Mutant(name="backward-db-one-axis",
            description="sums dy over the rows only",
            solutions={BACKWARD: _backward(db="np.sum(dy, axis=0)")},
-           loses={"conv2d-backward-db"}),
+           loses={"conv2d-backward-db"},
+           recognised_as="summing over one axis only"),
 ]
 
 

@@ -7,7 +7,7 @@ calls the student's ``window_argmax``, so a wrong helper also loses the backward
 whose hidden inputs show its mistake.
 """
 
-from .base import Alternative, Mutant
+from .base import Alternative, Crash, Mutant
 
 WINDOW_ARGMAX = "window-argmax-solution"
 MAX_FORWARD = "max-pool-forward-naive-solution"
@@ -102,7 +102,10 @@ def window_argmax(window):
     return window.shape[0] - 1 - int(r), window.shape[1] - 1 - int(c)
 '''},
            loses={"window-argmax", "max-pool-backward-ties"},
-           description="at a tie, the last maximum in row-major order"),
+           description="at a tie, the last maximum in row-major order",
+           recognised_as={
+               "window-argmax": "the last maximum",
+               "max-pool-backward-ties": "sending the gradient to the last maximum of a tie"}),
     Mutant(name="window-argmax-column-major",
            solutions={WINDOW_ARGMAX: '''\
 def window_argmax(window):
@@ -110,26 +113,39 @@ def window_argmax(window):
     return int(r), int(c)
 '''},
            loses={"window-argmax", "max-pool-backward-ties"},
-           description="at a tie, the first maximum scanning column by column"),
+           description="at a tie, the first maximum scanning column by column",
+           recognised_as={
+               "window-argmax": "the first maximum in column-major order",
+               "max-pool-backward-ties": "sending the gradient to the first maximum in column-major order at a tie"}),
     Mutant(name="window-argmax-flat-index",
            solutions={WINDOW_ARGMAX: '''\
 def window_argmax(window):
     return int(np.argmax(window))
 '''},
            loses={"window-argmax", "max-pool-backward", "max-pool-backward-ties"},
-           description="np.argmax's flat index instead of (row, col)"),
+           description="np.argmax's flat index instead of (row, col)",
+           recognised_as={
+               "window-argmax": "the flat index",
+               "max-pool-backward": Crash("max_pool_backward_naive"),
+               "max-pool-backward-ties": Crash("max_pool_backward_naive")},
+           visible_errors={
+               "max-pool-backward": TypeError,
+               "max-pool-backward-ties": TypeError}),
     # max pooling forward ----------------------------------------------------------
     Mutant(name="max-pool-forward-square-window",
            solutions={MAX_FORWARD: _swap(_MAX_FORWARD, *_SQUARE)},
-           loses={"max-pool-forward"}),
+           loses={"max-pool-forward"},
+           recognised_as="a square window"),
     Mutant(name="max-pool-forward-stride-ignored",
            solutions={MAX_FORWARD: _swap(_MAX_FORWARD, *_STEP_ONE)},
-           loses={"max-pool-forward"}),
+           loses={"max-pool-forward"},
+           recognised_as="stepping the windows by 1 instead of by the stride"),
     Mutant(name="max-pool-forward-stride-one",
            solutions={MAX_FORWARD: _swap(_MAX_FORWARD, "stride = pool_param['stride']",
                                          "stride = 1")},
            loses={"max-pool-forward"},
-           description="the stride ignored altogether: stride-1 windows and output size"),
+           description="the stride ignored altogether: stride-1 windows and output size",
+           recognised_as="ignoring the stride"),
     Mutant(name="max-pool-forward-reshaped-square",
            solutions={MAX_FORWARD: _swap(
                _swap(_MAX_FORWARD, "out = np.empty((N, C, H_out, W_out))",
@@ -138,19 +154,24 @@ def window_argmax(window):
                "out[:, :, i * W_out + j] = window.max(axis=(2, 3))\n"
                "    out = out.reshape(N, C, H_out, H_out)\n    return out,")},
            loses={"max-pool-forward"},
-           description="the output reshaped to (H', H'): raises wherever H' != W'"),
+           description="the output reshaped to (H', H'): raises wherever H' != W'",
+           recognised_as="reshaping the output to (H', H')",
+           visible_errors={
+               "max-pool-forward": ValueError}),
     Mutant(name="max-pool-forward-asserts-stride-divides",
            solutions={MAX_FORWARD: _swap(
                _MAX_FORWARD, "    H_out = 1 +",
                "    assert (H - pool_height) % stride == 0 and (W - pool_width) % stride == 0\n"
                "    H_out = 1 +")},
            loses={"max-pool-forward"},
-           description="CS231n's assumption that the stride divides evenly"),
+           description="CS231n's assumption that the stride divides evenly",
+           recognised_as="an assertion that the stride divides"),
     # max pooling backward ---------------------------------------------------------
     Mutant(name="max-pool-backward-assigned",
            solutions={MAX_BACKWARD: _swap(_MAX_BACKWARD, "] += dout", "] = dout")},
            loses={"max-pool-backward", "max-pool-backward-ties"},
-           description="dx assigned instead of accumulated over overlapping windows"),
+           description="dx assigned instead of accumulated over overlapping windows",
+           recognised_as="assigning the gradient instead of accumulating"),
     Mutant(name="max-pool-backward-window-assigned",
            solutions={MAX_BACKWARD: _swap(
                _MAX_BACKWARD,
@@ -159,7 +180,10 @@ def window_argmax(window):
                "                    dx[n, c, top:top + pool_height, left:left + pool_width] = (\n"
                "                        mask * dout[n, c, i, j])")},
            loses={"max-pool-backward", "max-pool-backward-ties"},
-           description="dx[window] = mask * dout: the whole window assigned, zeros included"),
+           description="dx[window] = mask * dout: the whole window assigned, zeros included",
+           recognised_as={
+               "max-pool-backward": "assigning the whole window, zeros included, instead of adding gives",
+               "max-pool-backward-ties": "sending the gradient to every maximum of a tie"}),
     Mutant(name="max-pool-backward-even-split-at-ties",
            solutions={MAX_BACKWARD: _swap(
                _MAX_BACKWARD,
@@ -168,14 +192,16 @@ def window_argmax(window):
                "                    dx[n, c, top:top + pool_height, left:left + pool_width] += (\n"
                "                        mask / mask.sum() * dout[n, c, i, j])")},
            loses={"max-pool-backward-ties"},
-           description="at a tie, the gradient split evenly among the maxima"),
+           description="at a tie, the gradient split evenly among the maxima",
+           recognised_as="splitting the gradient evenly among the maxima of a tie"),
     Mutant(name="max-pool-backward-spread-like-average",
            solutions={MAX_BACKWARD: _swap(
                _MAX_BACKWARD,
                "dx[n, c, top + r, left + t] += dout[n, c, i, j]",
                "dx[n, c, top:top + pool_height, left:left + pool_width] += (\n"
                "                        dout[n, c, i, j] / (pool_height * pool_width))")},
-           loses={"max-pool-backward", "max-pool-backward-ties"}),
+           loses={"max-pool-backward", "max-pool-backward-ties"},
+           recognised_as="spreading the gradient like average pooling"),
     Mutant(name="max-pool-backward-every-maximum",
            solutions={MAX_BACKWARD: _swap(
                _MAX_BACKWARD,
@@ -183,45 +209,61 @@ def window_argmax(window):
                "dx[n, c, top:top + pool_height, left:left + pool_width] += (\n"
                "                        (window == window.max()) * dout[n, c, i, j])")},
            loses={"max-pool-backward-ties"},
-           description="at a tie, the gradient sent to every maximum"),
+           description="at a tie, the gradient sent to every maximum",
+           recognised_as="sending the gradient to every maximum of a tie"),
     Mutant(name="max-pool-backward-last-maximum",
            solutions={MAX_BACKWARD: _swap(
                _MAX_BACKWARD,
                "r, t = window_argmax(window)",
                "r, t = [int(v) for v in np.argwhere(window == window.max())[-1]]")},
            loses={"max-pool-backward-ties"},
-           description="at a tie, the gradient sent to the last maximum"),
+           description="at a tie, the gradient sent to the last maximum",
+           recognised_as="sending the gradient to the last maximum of a tie"),
     Mutant(name="max-pool-backward-square-window",
            solutions={MAX_BACKWARD: _swap(_MAX_BACKWARD, *_SQUARE)},
-           loses={"max-pool-backward", "max-pool-backward-ties"}),
+           loses={"max-pool-backward", "max-pool-backward-ties"},
+           recognised_as="a square window",
+           visible_errors={
+               "max-pool-backward-ties": None}),
     Mutant(name="max-pool-backward-stride-ignored",
            solutions={MAX_BACKWARD: _swap(_MAX_BACKWARD, *_STEP_ONE)},
-           loses={"max-pool-backward", "max-pool-backward-ties"}),
+           loses={"max-pool-backward", "max-pool-backward-ties"},
+           recognised_as="stepping the windows by 1 instead of by the stride",
+           feedback_holds=("max_pool_backward_naive's dx", "stride=", "got",)),
     # average pooling --------------------------------------------------------------
     Mutant(name="avg-pool-forward-sum",
            solutions={AVG_FORWARD: _swap(_AVG_FORWARD, "window.mean(", "window.sum(")},
            loses={"avg-pool-forward"},
-           description="the window's sum, not divided by the window size"),
+           description="the window's sum, not divided by the window size",
+           recognised_as="the window's sum instead of its mean"),
     Mutant(name="avg-pool-forward-square-window",
            solutions={AVG_FORWARD: _swap(_AVG_FORWARD, *_SQUARE)},
-           loses={"avg-pool-forward"}),
+           loses={"avg-pool-forward"},
+           recognised_as="a square window"),
     Mutant(name="avg-pool-forward-stride-ignored",
            solutions={AVG_FORWARD: _swap(_AVG_FORWARD, *_STEP_ONE)},
-           loses={"avg-pool-forward"}),
+           loses={"avg-pool-forward"},
+           recognised_as="stepping the windows by 1 instead of by the stride",
+           visible_errors={
+               "avg-pool-forward": None}),
     Mutant(name="avg-pool-backward-not-divided",
            solutions={AVG_BACKWARD: _swap(_AVG_BACKWARD,
                                           "share = 1.0 / (pool_height * pool_width)",
                                           "share = 1.0")},
-           loses={"avg-pool-backward"}),
+           loses={"avg-pool-backward"},
+           recognised_as="not dividing by the window size"),
     Mutant(name="avg-pool-backward-assigned",
            solutions={AVG_BACKWARD: _swap(_AVG_BACKWARD, "] += (", "] = (")},
-           loses={"avg-pool-backward"}),
+           loses={"avg-pool-backward"},
+           recognised_as="assigning the gradient instead of accumulating"),
     Mutant(name="avg-pool-backward-square-window",
            solutions={AVG_BACKWARD: _swap(_AVG_BACKWARD, *_SQUARE)},
-           loses={"avg-pool-backward"}),
+           loses={"avg-pool-backward"},
+           recognised_as="a square window"),
     Mutant(name="avg-pool-backward-stride-ignored",
            solutions={AVG_BACKWARD: _swap(_AVG_BACKWARD, *_STEP_ONE)},
-           loses={"avg-pool-backward"}),
+           loses={"avg-pool-backward"},
+           recognised_as="stepping the windows by 1 instead of by the stride"),
 ]
 
 # ------------------------------------------------------------- alternatives ----
