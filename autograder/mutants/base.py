@@ -1,9 +1,53 @@
-"""The two kinds of variant submission, and what a mutant's feedback must say."""
+"""The two kinds of variant submission, what a mutant's feedback must say, and how a
+mutant is written: the instructor's solution cell from ``source/`` with textual edits."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Mapping, Union
+
+
+class EditError(ValueError):
+    """A mutant's edit does not match its solution cell exactly once (the solution in
+    ``source/`` changed): the mutant would silently be something else."""
+
+
+def mutate(source: str, old: str, new: str) -> str:
+    """``source`` with its one occurrence of ``old`` replaced by ``new`` (a mutant with
+    several edits nests the calls); ``old`` found zero or several times is an
+    :class:`EditError` naming it."""
+    count = source.count(old)
+    if count != 1:
+        raise EditError(f"{old!r} occurs {count} times in the solution, not once; the "
+                        f"solution reads:\n{source}")
+    return source.replace(old, new)
+
+
+def edited(source: str, *edits: tuple[str, str]) -> str:
+    """``source`` with each edit ``(old, new)`` applied in order by :func:`mutate`."""
+    for old, new in edits:
+        source = mutate(source, old, new)
+    return source
+
+
+@lru_cache(maxsize=None)
+def _solutions(assignment: str) -> dict[str, str]:
+    from ..course import PROJECT_ROOT, Course
+    from ..submissions import instructor_solutions, read
+
+    [path] = Course(PROJECT_ROOT).source_notebooks(assignment)
+    return instructor_solutions(read(path))
+
+
+def instructor_solution(assignment: str, grade_id: str) -> str:
+    """The solution cell ``grade_id`` of ``assignment``'s notebook in ``source/``, as a
+    perfect submission holds it (the solution markers removed): what a mutant edits."""
+    solutions = _solutions(assignment)
+    if grade_id not in solutions:
+        raise KeyError(f"{assignment} has no solution cell {grade_id!r}; "
+                       f"known: {', '.join(sorted(solutions))}")
+    return solutions[grade_id]
 
 
 @dataclass(frozen=True)

@@ -8,65 +8,19 @@ another style and keeps full marks.
 
 from __future__ import annotations
 
-from .base import Alternative, Crash, Mutant
+from .base import Alternative, Crash, Mutant, instructor_solution, mutate
 
+ASSIGNMENT = "ch3-depth"
 CORRELATE = "correlate2d-solution"
 FORWARD = "conv-forward-depth-solution"
 BACKWARD = "conv-backward-depth-solution"
 
 ALL_BACKWARD = {"conv-backward-depth-dx", "conv-backward-depth-dw", "conv-backward-depth-db"}
 
-CORRELATE_SOURCE = '''\
-def correlate2d(x, w):
-    """Valid cross-correlation of one 2D array with one 2D kernel."""
-    H, W = x.shape
-    HH, WW = w.shape
-    out = np.zeros((H - HH + 1, W - WW + 1))
-    for i in range(H - HH + 1):
-        for j in range(W - WW + 1):
-            out[i, j] = np.sum(x[i:i + HH, j:j + WW] * w)
-    return out
-'''
-
-FORWARD_SOURCE = '''\
-def conv_forward_depth(x, w, b):
-    """Forward pass of a convolutional layer with stride 1 and no padding."""
-    N, C, H, W = x.shape
-    F, _, HH, WW = w.shape
-    out = np.zeros((N, F, H - HH + 1, W - WW + 1))
-    for n in range(N):
-        for f in range(F):
-            out[n, f] = b[f]
-            for c in range(C):
-                out[n, f] += correlate2d(x[n, c], w[f, c])
-    return out
-'''
-
-BACKWARD_SOURCE = '''\
-def conv_backward_depth(x, w, dout):
-    """Backward pass of conv_forward_depth (stride 1, no padding)."""
-    N, C, H, W = x.shape
-    F, _, HH, WW = w.shape
-    dx = np.zeros_like(x, dtype=float)
-    dw = np.zeros_like(w, dtype=float)
-    w_rotated = w[:, :, ::-1, ::-1]
-    for n in range(N):
-        for f in range(F):
-            dout_padded = np.pad(dout[n, f], ((HH - 1, HH - 1), (WW - 1, WW - 1)))
-            for c in range(C):
-                dx[n, c] += correlate2d(dout_padded, w_rotated[f, c])
-                dw[f, c] += correlate2d(x[n, c], dout[n, f])
-    db = dout.sum(axis=(0, 2, 3))
-    return dx, dw, db
-'''
-
-
-def mutate(source: str, old: str, new: str) -> str:
-    """``source`` with the one occurrence of ``old`` replaced by ``new``."""
-    if source.count(old) != 1:
-        raise ValueError(f"expected exactly one {old!r} in the source to mutate")
-    return source.replace(old, new)
-
+#: The instructor's solution cells, read from source/: every mutant edits one of them.
+CORRELATE_SOURCE = instructor_solution(ASSIGNMENT, CORRELATE)
+FORWARD_SOURCE = instructor_solution(ASSIGNMENT, FORWARD)
+BACKWARD_SOURCE = instructor_solution(ASSIGNMENT, BACKWARD)
 
 MUTANTS = [
     # correlate2d (used by every later function)
@@ -94,11 +48,12 @@ MUTANTS = [
                                         ValueError)),
     # conv_forward_depth
     Mutant("forward-kernel-flipped",
-           {FORWARD: mutate(FORWARD_SOURCE, "w[f, c])", "w[f, c, ::-1, ::-1])")},
+           {FORWARD: mutate(FORWARD_SOURCE, "+= correlate2d(x[n, c], w[f, c])",
+                            "+= correlate2d(x[n, c], w[f, c, ::-1, ::-1])")},
            loses={"conv-forward-depth"},
            recognised_as="a true convolution (kernel flipped)"),
     Mutant("forward-bias-missing",
-           {FORWARD: mutate(FORWARD_SOURCE, "out[n, f] = b[f]", "out[n, f] = 0.0")},
+           {FORWARD: mutate(FORWARD_SOURCE, "out[n, f] = b[f]\n", "out[n, f] = 0.0\n")},
            loses={"conv-forward-depth"},
            recognised_as="leaving out the bias"),
     Mutant("forward-channels-assigned",

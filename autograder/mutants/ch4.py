@@ -9,8 +9,9 @@ in another style and keeps full marks.
 
 from __future__ import annotations
 
-from .base import Alternative, Crash, Mutant
+from .base import Alternative, Crash, Mutant, instructor_solution, mutate
 
+ASSIGNMENT = "ch4-stride-padding"
 PAD = "pad-input-solution"
 DILATE = "dilate-solution"
 CROP = "crop-padding-solution"
@@ -20,75 +21,12 @@ BACKWARD = "conv-backward-naive-solution"
 DX, DW, DB = "conv-backward-naive-dx", "conv-backward-naive-dw", "conv-backward-naive-db"
 ALL_BACKWARD = {DX, DW, DB}
 
-PAD_SOURCE = '''\
-def pad_input(x, pad):
-    return np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), mode="constant")
-'''
-
-DILATE_SOURCE = '''\
-def dilate(dout, stride):
-    N, F, H_out, W_out = dout.shape
-    dilated = np.zeros((N, F, stride * (H_out - 1) + 1, stride * (W_out - 1) + 1))
-    dilated[:, :, ::stride, ::stride] = dout
-    return dilated
-'''
-
-CROP_SOURCE = '''\
-def crop_padding(dx_padded, pad):
-    H = dx_padded.shape[2] - 2 * pad
-    W = dx_padded.shape[3] - 2 * pad
-    return dx_padded[:, :, pad:pad + H, pad:pad + W]
-'''
-
-FORWARD_SOURCE = '''\
-def conv_forward_naive(x, w, b, conv_param):
-    stride, pad = conv_param['stride'], conv_param['pad']
-    N, C, H, W = x.shape
-    F, _, HH, WW = w.shape
-    H_out = 1 + (H + 2 * pad - HH) // stride
-    W_out = 1 + (W + 2 * pad - WW) // stride
-    x_pad = pad_input(x, pad)
-    out = np.zeros((N, F, H_out, W_out))
-    for n in range(N):
-        for f in range(F):
-            for i in range(H_out):
-                for j in range(W_out):
-                    top, left = i * stride, j * stride
-                    window = x_pad[n, :, top:top + HH, left:left + WW]
-                    out[n, f, i, j] = np.sum(window * w[f]) + b[f]
-    cache = (x, w, b, conv_param)
-    return out, cache
-'''
-
-BACKWARD_SOURCE = '''\
-def conv_backward_naive(dout, cache):
-    x, w, b, conv_param = cache
-    stride, pad = conv_param['stride'], conv_param['pad']
-    F, C, HH, WW = w.shape
-    x_pad = pad_input(x, pad)
-    H_pad, W_pad = x_pad.shape[2:]
-    dout_dilated = dilate(dout, stride)
-    H_dil, W_dil = dout_dilated.shape[2:]
-
-    framed = np.pad(dout_dilated, ((0, 0), (0, 0), (HH - 1, H_pad - H_dil),
-                                   (WW - 1, W_pad - W_dil)))
-    w_flipped = w[:, :, ::-1, ::-1]
-    dx_pad = np.zeros(x_pad.shape)
-    for r in range(H_pad):
-        for t in range(W_pad):
-            window = framed[:, :, r:r + HH, t:t + WW]
-            dx_pad[:, :, r, t] = np.tensordot(window, w_flipped, axes=([1, 2, 3], [0, 2, 3]))
-
-    dw = np.zeros(w.shape)
-    for r in range(HH):
-        for t in range(WW):
-            window = x_pad[:, :, r:r + H_dil, t:t + W_dil]
-            dw[:, :, r, t] = np.tensordot(dout_dilated, window, axes=([0, 2, 3], [0, 2, 3]))
-
-    db = dout.sum(axis=(0, 2, 3))
-    dx = crop_padding(dx_pad, pad)
-    return dx, dw, db
-'''
+#: The instructor's solution cells, read from source/: every mutant edits one of them.
+PAD_SOURCE = instructor_solution(ASSIGNMENT, PAD)
+DILATE_SOURCE = instructor_solution(ASSIGNMENT, DILATE)
+CROP_SOURCE = instructor_solution(ASSIGNMENT, CROP)
+FORWARD_SOURCE = instructor_solution(ASSIGNMENT, FORWARD)
+BACKWARD_SOURCE = instructor_solution(ASSIGNMENT, BACKWARD)
 
 #: dx written per (sample, channel, filter) with plain loops, as many students write it;
 #: the mutant below changes its += into =.
@@ -120,13 +58,6 @@ def conv_backward_naive(dout, cache):
     db = dout.sum(axis=(0, 2, 3))
     return crop_padding(dx_pad, pad), dw, db
 '''
-
-
-def mutate(source: str, old: str, new: str) -> str:
-    """``source`` with the one occurrence of ``old`` replaced by ``new``."""
-    if source.count(old) != 1:
-        raise ValueError(f"expected exactly one {old!r} in the source to mutate")
-    return source.replace(old, new)
 
 
 _DX_UNDILATED = mutate(
@@ -165,16 +96,16 @@ MUTANTS = [
            visible_errors=dict.fromkeys(ALL_BACKWARD, ValueError)),
     # crop_padding (used by the backward pass)
     Mutant("crop-p-minus-p",
-           {CROP: mutate(CROP_SOURCE, "dx_padded[:, :, pad:pad + H, pad:pad + W]",
-                         "dx_padded[:, :, pad:-pad, pad:-pad]")},
+           {CROP: mutate(CROP_SOURCE, "return dx_padded[:, :, pad:pad + H, pad:pad + W]",
+                         "return dx_padded[:, :, pad:-pad, pad:-pad]")},
            loses={"crop-padding", DX},
            description="[p:-p] is empty for p = 0",
            recognised_as={
                "crop-padding": "cropping with [p:-p]",
                "conv-backward-naive-dx": "cropping the padding with [p:-p]"}),
     Mutant("crop-hard-coded-one",
-           {CROP: mutate(CROP_SOURCE, "dx_padded[:, :, pad:pad + H, pad:pad + W]",
-                         "dx_padded[:, :, 1:-1, 1:-1]")},
+           {CROP: mutate(CROP_SOURCE, "return dx_padded[:, :, pad:pad + H, pad:pad + W]",
+                         "return dx_padded[:, :, 1:-1, 1:-1]")},
            loses={"crop-padding", DX},
            description="[1:-1]: pad 1 assumed",
            recognised_as={
