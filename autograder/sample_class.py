@@ -19,6 +19,7 @@ import nbformat
 
 from . import chapters
 from .course import Course
+from .scratch import write_submission
 from .submissions import fill, instructor_solutions, is_solution_cell, grade_id, perfect
 
 SAMPLE_DESCRIPTIONS = {
@@ -80,6 +81,4 @@ def write_sample_class(course: Course, assignments: list[str]) -> None:
             for student in STUDENTS:
                 name, text = submission_text(student, assignment, source_path.name,
                                              release_nb, source_nb)
-                folder = course.submitted / student / assignment
-                folder.mkdir(parents=True, exist_ok=True)
-                Path(folder / name).write_text(text, encoding="utf-8")
+                write_submission(course, student, assignment, name, text)
