@@ -7,6 +7,9 @@ STAMP  := $(VENV)/.installed
 GRADE_VENV  := .venv-grade
 GRADE_STAMP := $(GRADE_VENV)/.installed
 PYTHON ?= python3
+# pytest-xdist workers of `make test` (tests/conftest.py keeps each file's module
+# fixtures on one worker and spreads the per-chapter suites).
+TEST_WORKERS ?= 2
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: demo test test-fast setup lab lab-instructor release check bench site clean
@@ -16,7 +19,7 @@ demo: setup
 
 test: setup
 	$(PY) -m pip install -q torch==2.13.0 || echo "torch==2.13.0 unavailable: the PyTorch oracle tests will be skipped"
-	$(PY) -m pytest -m "slow or not slow"
+	$(PY) -m pytest -m "slow or not slow" -n $(TEST_WORKERS) --dist loadgroup
 
 test-fast: setup
 	$(PY) -m pytest

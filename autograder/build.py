@@ -15,11 +15,11 @@ from nbclient import NotebookClient
 from nbformat.notebooknode import NotebookNode
 from traitlets.config import Config
 
-from .audience import for_readers, for_students, labelled_model_answer
+from .audience import for_readers, labelled_model_answer
 from .course import Course, CourseError
 from .notation import with_notation
-from .pipeline import generate_assignment
 from .release_figures import with_figures
+from .scratch import scratch_course
 from .settings import course_config
 from .submissions import (is_solution_cell, is_test_cell, strip_hidden_tests,
                           strip_solution_markers)
@@ -46,19 +46,6 @@ def _clean_metadata(nb: NotebookNode) -> None:
 
 # ----------------------------------------------------------------------- release ----
 
-def stage_assignment(project: Course, assignment: str, course: Course) -> None:
-    """Copy ``source/<assignment>`` of ``project`` into ``course``, each notebook with
-    the course's notation table appended and its text the student's
-    (:mod:`autograder.audience`): what nbgrader generates from."""
-    shutil.copytree(project.source / assignment, course.source / assignment)
-    for path in course.source_notebooks(assignment):
-        nb = with_notation(nbformat.read(str(path), as_version=4))
-        for cell in nb.cells:
-            if cell.cell_type == "markdown":
-                cell.source = for_students(cell.source)
-        nbformat.write(nb, str(path))
-
-
 def build_release(project: Course, assignment: str, out_dir: Path,
                   gradebook: Course | None = None) -> list[Path]:
     """Run nbgrader generate_assignment on a staged copy of ``source/<assignment>``
@@ -68,16 +55,11 @@ def build_release(project: Course, assignment: str, out_dir: Path,
     With ``gradebook``, nbgrader records the assignment, its notebooks and graded cells
     in that course's ``gradebook.db`` (created if missing, updated on a rerun): the
     course is then ready to grade."""
+    config = course_config(sandbox=False)
+    if gradebook is not None:
+        config.CourseDirectory.db_url = gradebook.db_url
     with tempfile.TemporaryDirectory(prefix="release-") as tmp:
-        scratch = Course(Path(tmp))
-        stage_assignment(project, assignment, scratch)
-        config = course_config(sandbox=False)
-        if gradebook is not None:
-            config.CourseDirectory.db_url = gradebook.db_url
-        result = generate_assignment(scratch, assignment, config)
-        if not result["success"]:
-            raise CourseError(f"nbgrader could not release {assignment}:\n"
-                              f"{result.get('log', '')}{result.get('error', '')}")
+        scratch = scratch_course(project, [assignment], Path(tmp), config)
         target = out_dir / assignment
         if target.exists():
             shutil.rmtree(target)

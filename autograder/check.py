@@ -10,48 +10,35 @@ from pathlib import Path
 import nbformat
 from traitlets.config import Config
 
-from .build import stage_assignment
-from .course import Course, CourseError
+from .course import Course
 from .consistency import registry_problems
 from .grading import grade_class
-from .pipeline import generate_assignment
+from .scratch import scratch_course, write_submission
 from .submissions import perfect
 
 SOLUTIONS, UNTOUCHED = "instructor-solutions", "untouched-release"
 
 
-def prepare_course(project: Course, assignments: list[str], root: Path, config: Config
-                   ) -> Course:
-    """A scratch course under ``root`` with the assignments generated (gradebook and
-    release) from the project's ``source/``."""
-    course = Course(root)
-    for assignment in assignments:
-        stage_assignment(project, assignment, course)
-        result = generate_assignment(course, assignment, config)
-        if not result["success"]:
-            raise CourseError(f"nbgrader cannot generate {assignment}:\n"
-                              f"{result.get('error') or result.get('log')}")
-    return course
+#: The scratch-course builder under its former name.
+prepare_course = scratch_course
 
 
 def write_reference_submissions(course: Course, assignments: list[str]) -> None:
     for assignment in assignments:
         for source_path in course.source_notebooks(assignment):
             source_nb = nbformat.read(str(source_path), as_version=4)
-            release_path = course.release / assignment / source_path.name
-            release_nb = nbformat.read(str(release_path), as_version=4)
+            release_nb = nbformat.read(str(course.release / assignment / source_path.name),
+                                       as_version=4)
             for student, nb in ((SOLUTIONS, perfect(release_nb, source_nb)),
                                 (UNTOUCHED, release_nb)):
-                folder = course.submitted / student / assignment
-                folder.mkdir(parents=True, exist_ok=True)
-                nbformat.write(nb, str(folder / source_path.name))
+                write_submission(course, student, assignment, source_path.name, nb)
 
 
 def run_check(project: Course, assignments: list[str], config: Config) -> list[str]:
     """Every failure found (empty when all is well); prints a line per assignment."""
     failures = registry_problems(project)
     with tempfile.TemporaryDirectory(prefix="course-check-") as tmp:
-        course = prepare_course(project, assignments, Path(tmp), config)
+        course = scratch_course(project, assignments, Path(tmp), config)
         write_reference_submissions(course, assignments)
         results = grade_class(course, assignments, config, students=[SOLUTIONS, UNTOUCHED])
     for result in results:

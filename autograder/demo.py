@@ -7,13 +7,13 @@ from pathlib import Path
 
 from traitlets.config import Config
 
-from .check import prepare_course
 from .course import PROJECT_ROOT, Course
 from .exports import export_grades
 from .feedback import write_feedback
 from .grading import GradeResult, grade_class
 from .report import grade_table
 from .safe_text import shown
+from .scratch import scratch_course
 from .sample_class import SAMPLE_DESCRIPTIONS, STUDENTS, buggy_mutant, write_sample_class
 
 
@@ -25,7 +25,7 @@ def build_and_grade(directory: Path, config: Config) -> tuple[Course, list[Grade
     if directory.exists():
         shutil.rmtree(directory)
     print(f"Building the course in {directory} ({len(assignments)} assignments) ...")
-    course = prepare_course(project, assignments, directory, config)
+    course = scratch_course(project, assignments, directory, config)
     write_sample_class(course, assignments)
     print(f"Sample class: {', '.join(STUDENTS)}")
     results = grade_class(course, assignments, config)

@@ -23,7 +23,8 @@ import copy
 
 from nbformat.notebooknode import NotebookNode
 
-from .submissions import is_solution_cell, nbgrader_meta, strip_solution_markers
+from .cells import is_graded_code_cell, is_solution_cell
+from .submissions import strip_solution_markers
 
 #: The only output data a figure cell may carry into the release.
 FIGURE_DATA = {"image/png", "text/plain"}
@@ -81,8 +82,7 @@ def is_figure_output(outputs: list) -> bool:
 
 def is_figure_cell(cell: NotebookNode, answer_names: set[str]) -> bool:
     """Whether an executed cell's outputs may be shown in the student notebook."""
-    meta = nbgrader_meta(cell)
-    if cell.cell_type != "code" or meta.get("grade") or meta.get("solution"):
+    if cell.cell_type != "code" or is_graded_code_cell(cell) or is_solution_cell(cell):
         return False
     used = _used_names(cell.source)
     return (used is not None and not used & answer_names
@@ -109,8 +109,7 @@ def with_figures(release_nb: NotebookNode, executed_nb: NotebookNode,
             figures.setdefault(cell.source, []).append(cell.outputs)
     nb = copy.deepcopy(release_nb)
     for cell in nb.cells:
-        meta = nbgrader_meta(cell)
-        if cell.cell_type != "code" or meta.get("grade") or meta.get("solution"):
+        if cell.cell_type != "code" or is_graded_code_cell(cell) or is_solution_cell(cell):
             continue
         queue = figures.get(cell.source)
         if queue:

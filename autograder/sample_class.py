@@ -17,19 +17,10 @@ from pathlib import Path
 
 import nbformat
 
-from . import mutants
+from . import chapters
 from .course import Course
+from .scratch import write_submission
 from .submissions import fill, instructor_solutions, is_solution_cell, grade_id, perfect
-
-#: The classic mistake dan-buggy makes in each chapter (a mutant's name); a chapter not
-#: listed gets its first mutant.
-DAN_BUGS = {
-    "ch1-conv1d": "dx-kernel-not-reversed",
-    "ch2-conv2d": "backward-dx-kernel-not-flipped",
-    "ch3-depth": "dw-batch-not-summed",
-    "ch4-stride-padding": "dx-dout-not-dilated",
-    "ch5-pooling": "max-pool-backward-assigned",
-}
 
 SAMPLE_DESCRIPTIONS = {
     "ada-perfect": "every function and written answer right",
@@ -42,15 +33,10 @@ STUDENTS = tuple(SAMPLE_DESCRIPTIONS)
 
 
 def buggy_mutant(assignment: str):
-    """The classic mistake dan-buggy makes in ``assignment`` (None if none is known)."""
-    candidates = mutants.mutants(assignment) if assignment in mutants.CHAPTERS else []
-    if assignment not in DAN_BUGS:
-        return candidates[0] if candidates else None
-    by_name = {mutant.name: mutant for mutant in candidates}
-    if DAN_BUGS[assignment] not in by_name:
-        raise KeyError(f"{assignment} has no mutant named {DAN_BUGS[assignment]!r}; "
-                       f"known: {', '.join(sorted(by_name))}")
-    return by_name[DAN_BUGS[assignment]]
+    """The classic mistake dan-buggy makes in ``assignment``: its chapter's
+    ``sample_mistake`` (None for an assignment the chapter registry does not list)."""
+    chapter = chapters.find(assignment)
+    return chapter.mutant(chapter.sample_mistake) if chapter else None
 
 
 def _partial(release_nb, source_nb):
@@ -95,6 +81,4 @@ def write_sample_class(course: Course, assignments: list[str]) -> None:
             for student in STUDENTS:
                 name, text = submission_text(student, assignment, source_path.name,
                                              release_nb, source_nb)
-                folder = course.submitted / student / assignment
-                folder.mkdir(parents=True, exist_ok=True)
-                Path(folder / name).write_text(text, encoding="utf-8")
+                write_submission(course, student, assignment, name, text)

@@ -22,7 +22,7 @@ from pathlib import Path
 import nbformat
 from traitlets.config import Config
 
-from .check import prepare_course
+from .scratch import scratch_course, write_submission
 from .course import Course, CourseError
 from .feedback import write_feedback
 from .grading import GradeResult, grade_one
@@ -84,10 +84,8 @@ def selfgrade(path: Path, project: Course, config: Config
         raise CourseError(f"no notebook at {path}")
     assignment = assignment_of(path, project)
     with tempfile.TemporaryDirectory(prefix="selfgrade-") as tmp:
-        course = prepare_course(project, [assignment], Path(tmp), config)
-        folder = course.submitted / SELF / assignment
-        folder.mkdir(parents=True)
-        shutil.copyfile(path, folder / path.name)
+        course = scratch_course(project, [assignment], Path(tmp), config)
+        write_submission(course, SELF, assignment, path.name, path.read_bytes())
         result = grade_one(course, assignment, SELF, config)
         verdicts = cell_verdicts(course, assignment, path.name, result)
         result.problems.extend(write_feedback(course, assignment, [SELF]))

@@ -15,26 +15,13 @@ from typing import Mapping
 import nbformat
 from nbformat.notebooknode import NotebookNode
 
+from .cells import grade_id, is_solution_cell, is_test_cell, nbgrader_meta
+
+__all__ = ["grade_id", "is_solution_cell", "is_test_cell", "nbgrader_meta"]  # and below
+
 _MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 _HIDDEN = re.compile(r"^\s*### BEGIN HIDDEN TESTS\s*$.*?^\s*### END HIDDEN TESTS\s*$\n?",
                      re.MULTILINE | re.DOTALL)
-
-
-def nbgrader_meta(cell: NotebookNode) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def grade_id(cell: NotebookNode) -> str | None:
-    return nbgrader_meta(cell).get("grade_id")
-
-
-def is_solution_cell(cell: NotebookNode) -> bool:
-    return bool(nbgrader_meta(cell).get("solution"))
-
-
-def is_test_cell(cell: NotebookNode) -> bool:
-    meta = nbgrader_meta(cell)
-    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
 def strip_solution_markers(source: str) -> str:

@@ -17,7 +17,6 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 from nbformat.notebooknode import NotebookNode
-from nbgrader import utils as nbutils
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from course_utils.cases import RECIPES
@@ -25,6 +24,7 @@ from course_utils.compare import find_mismatch
 from course_utils.recording import FORMAT, MIME
 
 from . import crashes, forbidden, payloads
+from .cells import is_test_cell as is_graded_test_cell  # noqa: F401 (re-exported)
 from .checks import Check, forbidden_calls, get_check, named_calls
 from .payloads import MALFORMED, MAX_PAYLOAD_CHARS, PayloadError  # noqa: F401 (re-exported)
 
@@ -200,11 +200,6 @@ def verdict_outputs(verdict: Verdict) -> list[NotebookNode]:
         return [NotebookNode(output_type="stream", name="stdout", text=verdict.message + "\n")]
     return [NotebookNode(output_type="error", ename=GRADER_OUTPUT_NAME,
                          evalue=verdict.message, traceback=verdict.message.splitlines())]
-
-
-def is_graded_test_cell(cell: NotebookNode) -> bool:
-    return (cell.cell_type == "code" and nbutils.is_grade(cell)
-            and not nbutils.is_solution(cell))
 
 
 def student_code(nb: NotebookNode) -> forbidden.Notebook:

@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.build import execute_trusted, reading_version
-from autograder.check import prepare_course
+from autograder.scratch import scratch_course
 from autograder.course import PROJECT_ROOT, Course, ensure_tools_on_path
 from autograder.grading import grade_class
 from autograder.sample_class import write_sample_class
@@ -77,7 +77,7 @@ def main(argv=None) -> int:
             flag = "ok" if seconds < TARGET_CHAPTER_S else "OVER TARGET"
             print(f"   {assignment:<20} {seconds:6.1f} s   (target < {TARGET_CHAPTER_S:g} s) {flag}")
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        course = prepare_course(project, assignments, Path(tmp), course_config(sandbox=False))
+        course = scratch_course(project, assignments, Path(tmp), course_config(sandbox=False))
         write_sample_class(course, assignments)
         print("\n2. one complete submission (all five chapters), sandboxed")
         one = grade_time(course, assignments, ["ada-perfect"], sandbox=True)

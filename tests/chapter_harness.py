@@ -11,60 +11,67 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import importlib
 import io
 import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from types import ModuleType
 from typing import Mapping
 from unittest import mock
 
-from autograder import mutants as mutant_registry
+from autograder import chapters
 from autograder.checks import Check, WouldCrash
 from autograder.course import Course
 from autograder.submissions import (exec_solutions, grade_id, is_solution_cell,
                                     is_test_cell, read, strip_hidden_tests,
                                     strip_solution_markers)
 from autograder.verdicts import Verdict, judge
-from course_utils.cases import RECIPES
+from course_utils.cases import get_recipe
 from course_utils.recording import run_recipe
 from conftest import ROOT
 
 PROJECT = Course(ROOT)
+#: The course whose source/ notebooks the chapters are read from.
+COURSE = PROJECT
 ASSIGNMENTS = PROJECT.assignments()
 _SOLUTION_REGION = re.compile(r"### BEGIN SOLUTION.*?### END SOLUTION", re.DOTALL)
 
 
 @dataclass(frozen=True)
 class Chapter:
-    """One assignment: its instructor notebook and the grader's modules for it."""
+    """One chapter of the registry (``autograder.chapters``) with its instructor
+    notebook, read from ``course`` (this project's by default)."""
 
-    assignment: str
-    checks_module: ModuleType
-    mutants_module: ModuleType
-    cases_module: ModuleType
+    record: chapters.Chapter
+    course: Course
+
+    @property
+    def assignment(self) -> str:
+        return self.record.assignment
 
     @property
     def notebook(self):
-        return _notebook(self.assignment)
+        return _notebook(self.course, self.assignment)
 
     @property
     def checks(self) -> dict[str, Check]:
         """grade_id -> Check, in the order the chapter's checks module lists them."""
-        return {check.grade_id: check for check in self.checks_module.CHECKS}
+        return {check.grade_id: check for check in self.record.check_list()}
+
+    @property
+    def recipes(self) -> list:
+        return self.record.recipes()
 
     @property
     def mutants(self) -> list:
-        return list(self.mutants_module.MUTANTS)
+        return self.record.mutant_list()
 
     @property
     def alternatives(self) -> list:
-        return list(self.mutants_module.ALTERNATIVES)
+        return self.record.alternative_list()
 
     def mutant(self, name: str):
-        return next(m for m in self.mutants if m.name == name)
+        return self.record.mutant(name)
 
     def graded_cells(self) -> list:
         return [cell for cell in self.notebook.cells if is_test_cell(cell)]
@@ -75,20 +82,15 @@ class Chapter:
 
 
 @lru_cache(maxsize=None)
-def _notebook(assignment: str):
-    [path] = PROJECT.source_notebooks(assignment)
+def _notebook(course: Course, assignment: str):
+    [path] = course.source_notebooks(assignment)
     return read(path)
 
 
-@lru_cache(maxsize=None)
 def chapter(assignment: str) -> Chapter:
-    """The chapter of ``assignment`` (e.g. ``"ch3-depth"``); its modules are named
-    after the assignment's prefix (``autograder.checks.ch3`` and so on)."""
-    short = mutant_registry.CHAPTERS[assignment].__name__.rsplit(".", 1)[1]
-    return Chapter(assignment,
-                   importlib.import_module(f"autograder.checks.{short}"),
-                   mutant_registry.CHAPTERS[assignment],
-                   importlib.import_module(f"course_utils.cases.{short}"))
+    """The chapter of ``assignment`` (e.g. ``"ch3-depth"``) as the registry lists it,
+    its notebook read from :data:`COURSE` (a test may point both elsewhere)."""
+    return Chapter(chapters.get(assignment), COURSE)
 
 
 # ------------------------------------------------------------- the functions only ----
@@ -114,7 +116,7 @@ def functions_of(chapter: Chapter, overrides: Mapping[str, str] | None = None) -
 def payload_of(check: Check, namespace: Mapping) -> str:
     """What the cell's hidden block records: the recipe run with the namespace's
     functions, as the JSON text the kernel displays."""
-    functions = [namespace[name] for name in RECIPES[check.recipe].functions]
+    functions = [namespace[name] for name in get_recipe(check.recipe).functions]
     return json.dumps(run_recipe(check.recipe, *functions), allow_nan=False)
 
 
@@ -267,7 +269,7 @@ def differs_somewhere(check: Check, mistake) -> bool:
     import numpy as np
 
     differs = False
-    for case in RECIPES[check.recipe].make_cases():
+    for case in get_recipe(check.recipe).make_cases():
         try:
             wrong = mistake.outputs(case.inputs)
         except WouldCrash:

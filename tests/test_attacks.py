@@ -250,15 +250,15 @@ def _scores(course, students) -> dict:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory) -> World:
-    from autograder.check import prepare_course
+    from autograder.scratch import scratch_course
     from autograder.course import Course
     config = grading_config()
     base = tmp_path_factory.mktemp("attacks")
     sentinel = base / "sentinel-next-to-the-course.txt"
     sentinel.write_text("the grader's neighbour: no sandboxed kernel may change this\n")
     project = Course(ROOT)
-    course = prepare_course(project, [ASSIGNMENT], base / "course", config)
-    baseline = prepare_course(project, [ASSIGNMENT], base / "baseline", config)
+    course = scratch_course(project, [ASSIGNMENT], base / "course", config)
+    baseline = scratch_course(project, [ASSIGNMENT], base / "baseline", config)
     source_nb = nbformat.read(str(course.source / ASSIGNMENT / NOTEBOOK), as_version=4)
     release_nb = nbformat.read(str(course.release / ASSIGNMENT / NOTEBOOK), as_version=4)
     with Listener() as listener:
@@ -520,19 +520,17 @@ def test_feedback_of_the_html_attacker_holds_no_active_content(world, feedback):
 
 @pytest.fixture(scope="module")
 def malformed_course(tmp_path_factory):
-    from autograder.check import prepare_course
+    from autograder.scratch import scratch_course, write_submission
     from autograder.course import Course
     config = grading_config()
-    course = prepare_course(Course(ROOT), [ASSIGNMENT], tmp_path_factory.mktemp("malformed")
+    course = scratch_course(Course(ROOT), [ASSIGNMENT], tmp_path_factory.mktemp("malformed")
                             / "course", config)
     source_nb = nbformat.read(str(course.source / ASSIGNMENT / NOTEBOOK), as_version=4)
     release_nb = nbformat.read(str(course.release / ASSIGNMENT / NOTEBOOK), as_version=4)
     ctx = Context(release_nb, source_nb, course.root, course.root / "none", 9, ROOT)
     catalog.write_honest(ctx, course.submitted, "zz-honest-perfect")
     for student, data in catalog.MALFORMED.items():
-        folder = course.submitted / student / ASSIGNMENT
-        folder.mkdir(parents=True)
-        (folder / NOTEBOOK).write_bytes(data)
+        write_submission(course, student, ASSIGNMENT, NOTEBOOK, data)
     return course
 
 
@@ -554,13 +552,13 @@ def test_the_suite_detects_a_breach_when_the_defences_are_off(tmp_path):
     """Unsandboxed, the read attack finds the instructor's notebook and earns full
     marks; without DecideVerdicts, patching numpy passes every cell. The assertions
     above would fail on both."""
-    from autograder.check import prepare_course
+    from autograder.scratch import scratch_course
     from autograder.course import Course
     from autograder.grading import grade_class, read_score
     from autograder.settings import course_config
     from autograder.verdicts import DecideVerdicts
     config = grading_config()
-    course = prepare_course(Course(ROOT), [ASSIGNMENT], tmp_path / "course", config)
+    course = scratch_course(Course(ROOT), [ASSIGNMENT], tmp_path / "course", config)
     source_nb = nbformat.read(str(course.source / ASSIGNMENT / NOTEBOOK), as_version=4)
     release_nb = nbformat.read(str(course.release / ASSIGNMENT / NOTEBOOK), as_version=4)
     ctx = Context(release_nb, source_nb, course.root, tmp_path / "sentinel", 9, ROOT)

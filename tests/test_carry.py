@@ -80,17 +80,16 @@ def test_grading_carries_only_the_notebook_and_keeps_it_private(tmp_path):
     """A submission with a launcher module, a shadowing numpy and a setuid file beside
     its notebook: after grading, autograded/ holds the notebook alone, in private
     folders, and the grade is that of the notebook alone."""
-    from autograder.check import prepare_course
+    from autograder.scratch import scratch_course, write_submission
     from autograder.course import Course
     from autograder.grading import grade_one
     from autograder.submissions import perfect, read
     config = grading_config()
-    course = prepare_course(Course(ROOT), [ASSIGNMENT], tmp_path / "course", config)
+    course = scratch_course(Course(ROOT), [ASSIGNMENT], tmp_path / "course", config)
     notebook = f"{ASSIGNMENT}.ipynb"
-    folder = course.submitted / "ada" / ASSIGNMENT
-    folder.mkdir(parents=True)
-    nbformat.write(perfect(read(course.release / ASSIGNMENT / notebook),
-                           read(course.source / ASSIGNMENT / notebook)), str(folder / notebook))
+    folder = write_submission(course, "ada", ASSIGNMENT, notebook,
+                              perfect(read(course.release / ASSIGNMENT / notebook),
+                                      read(course.source / ASSIGNMENT / notebook))).parent
     (folder / "ipykernel_launcher.py").write_text("raise SystemExit('imported')\n")
     (folder / "numpy.py").write_text("raise SystemExit('imported')\n")
     (folder / "helper").write_bytes(b"#!/bin/sh\nid\n")

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from autograder import checks, forbidden, mutants, verdicts
+from autograder import chapters, forbidden, mutants, verdicts
 from autograder.checks import forbidden_calls
 from autograder.course import Course
 from autograder.submissions import perfect
@@ -73,7 +73,7 @@ def _cells(nb, source_nb):
     return verdicts.student_code(nb), test_cells
 
 
-@pytest.mark.parametrize("assignment", sorted(mutants.CHAPTERS))
+@pytest.mark.parametrize("assignment", chapters.assignments())
 def test_solutions_and_correct_alternatives_use_nothing_forbidden(assignment):
     course = Course(ROOT)
     [source_path] = course.source_notebooks(assignment)
@@ -129,7 +129,7 @@ def test_np_convolve_in_chapter_one_is_named_and_keeps_its_points():
 
 
 def test_np_convolve_costs_the_cell_where_the_chapter_forbids_it(monkeypatch):
-    monkeypatch.setitem(checks.FORBIDDEN, "conv1d-backward-dx", CONV)
+    monkeypatch.setattr(chapters.get("ch1-conv1d").checks_module(), "FORBIDDEN_CALLS", CONV)
     solution = "def conv1d_backward_dx(dy, w):\n    return np.convolve(dy, w)\n"
     _, out = _decided(solution, lambda dy, w: np.convolve(dy, w))
     assert out.output_type == "error"

@@ -28,7 +28,7 @@ get_ipython().run_line_magic("history", "")
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    from autograder.check import prepare_course
+    from autograder.scratch import scratch_course, write_submission
     from autograder.course import Course
     from autograder.feedback import write_feedback
     from autograder.grading import grade_class
@@ -36,15 +36,13 @@ def course(tmp_path_factory):
     config = grading_config()
     project = Course(ROOT)
     assignments = project.assignments()
-    course = prepare_course(project, assignments, tmp_path_factory.mktemp("hidden") / "c",
+    course = scratch_course(project, assignments, tmp_path_factory.mktemp("hidden") / "c",
                             config)
     for assignment in assignments:
         for source in course.source_notebooks(assignment):
             nb = perfect(read(course.release / assignment / source.name), read(source))
             nb.cells.append(nbformat.v4.new_code_cell(READ_BACK))
-            folder = course.submitted / STUDENT / assignment
-            folder.mkdir(parents=True, exist_ok=True)
-            nbformat.write(nb, str(folder / source.name))
+            write_submission(course, STUDENT, assignment, source.name, nb)
     results = grade_class(course, assignments, config, students=[STUDENT])
     for assignment in assignments:
         assert write_feedback(course, assignment, [STUDENT]) == []

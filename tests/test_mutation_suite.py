@@ -6,14 +6,14 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from autograder import mutants
-from autograder.check import prepare_course
+from autograder import chapters, mutants
+from autograder.scratch import scratch_course, write_submission
 from autograder.course import Course
 from autograder.grading import grade_class
 from autograder.submissions import perfect
 from conftest import ROOT, grading_config
 
-ASSIGNMENTS = sorted(mutants.CHAPTERS)
+ASSIGNMENTS = chapters.assignments()
 
 
 def _variants(assignment):
@@ -34,16 +34,15 @@ def test_every_chapter_has_mutants_and_alternatives():
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_mutants_lose_exactly_their_cells(assignment, tmp_path):
     config = grading_config()
-    course = prepare_course(Course(ROOT), [assignment], tmp_path, config)
+    course = scratch_course(Course(ROOT), [assignment], tmp_path, config)
     [source_path] = course.source_notebooks(assignment)
     source_nb = nbformat.read(str(source_path), as_version=4)
     release_nb = nbformat.read(str(course.release / assignment / source_path.name),
                                as_version=4)
     expectations = {}
     for student, solutions, loses in _variants(assignment):
-        folder = course.submitted / student / assignment
-        folder.mkdir(parents=True)
-        nbformat.write(perfect(release_nb, source_nb, solutions), str(folder / source_path.name))
+        write_submission(course, student, assignment, source_path.name,
+                         perfect(release_nb, source_nb, solutions))
         expectations[student] = loses
     results = grade_class(course, [assignment], config)
     wrong = []

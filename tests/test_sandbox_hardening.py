@@ -322,14 +322,14 @@ MARGIN = 2 * GIB
 
 @pytest.fixture(scope="module")
 def capped_class(tmp_path_factory):
-    from autograder.check import prepare_course
+    from autograder.scratch import scratch_course
     from autograder.course import Course
     from autograder.grading import grade_class, read_score
     config = grading_config()
     if not config.SandboxedExecute.use_sandbox:
         pytest.skip("no grading sandbox here")
     config.SandboxedExecute.policy = CAP
-    course = prepare_course(Course(ROOT), [catalog.ASSIGNMENT],
+    course = scratch_course(Course(ROOT), [catalog.ASSIGNMENT],
                             tmp_path_factory.mktemp("hardening") / "course", config)
     source_nb = nbformat.read(str(course.source / catalog.ASSIGNMENT / catalog.NOTEBOOK),
                               as_version=4)

@@ -11,7 +11,7 @@ import pytest
 
 from autograder.course import Course
 from autograder.sample_class import buggy_mutant, submission_text
-from autograder.check import prepare_course
+from autograder.scratch import scratch_course, write_submission
 from autograder.feedback import write_feedback
 from autograder.grading import grade_one
 from autograder.verdicts import is_graded_test_cell
@@ -32,14 +32,12 @@ def _instructor_verdicts(course: Course, assignment: str, student: str, name: st
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_selfgrade_names_the_mistakes_the_instructor_feedback_names(tmp_path, assignment):
     config = grading_config()
-    course = prepare_course(Course(ROOT), [assignment], tmp_path / "course", config)
+    course = scratch_course(Course(ROOT), [assignment], tmp_path / "course", config)
     source_path = course.source_notebooks(assignment)[0]
     release_nb = nbformat.read(str(course.release / assignment / source_path.name), 4)
     name, text = submission_text("dan-buggy", assignment, source_path.name, release_nb,
                                  nbformat.read(str(source_path), 4))
-    folder = course.submitted / "dan-buggy" / assignment
-    folder.mkdir(parents=True)
-    (folder / name).write_text(text, encoding="utf-8")
+    submitted = write_submission(course, "dan-buggy", assignment, name, text)
     instructor = grade_one(course, assignment, "dan-buggy", config)
     assert not write_feedback(course, assignment, ["dan-buggy"])
     failing = _instructor_verdicts(course, assignment, "dan-buggy", name)
@@ -47,7 +45,7 @@ def test_selfgrade_names_the_mistakes_the_instructor_feedback_names(tmp_path, as
 
     reader = tmp_path / "reader"
     reader.mkdir()
-    shutil.copyfile(folder / name, reader / name)
+    shutil.copyfile(submitted, reader / name)
     before = (reader / name).read_bytes()
     code, out, err = run_cli("selfgrade", str(reader / name))
     assert code == 0, err

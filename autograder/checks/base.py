@@ -12,7 +12,7 @@ pad 0, ties): when a student's code raised, the feedback names the one that matc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -60,7 +60,9 @@ class Contract:
 
 @dataclass(frozen=True)
 class Check:
-    """The grader's side of one graded test cell."""
+    """The grader's side of one graded test cell. ``shown_in``: mistake label -> the
+    grade_id of the cell whose cases tell that mistake apart from the right answer, for
+    a mistake this cell names but cannot tell apart on its own cases."""
 
     grade_id: str
     recipe: str
@@ -71,6 +73,7 @@ class Check:
     contracts: tuple[Contract, ...] = ()
     rtol: float = RTOL
     atol: float = ATOL
+    shown_in: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def expected(self, inputs: Mapping[str, Any]) -> dict[str, np.ndarray]:
         """The oracle's outputs named in ``compare``, as float64 arrays."""

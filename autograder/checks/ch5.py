@@ -335,6 +335,12 @@ def _avg_backward(inputs):
 #: What this chapter asks students not to call (they derive the gradient themselves).
 FORBIDDEN_CALLS = AUTODIFF
 
+#: The backward mistakes that differ from the right answer only at ties.
+_TIE_RULES = ("sending the gradient to every maximum of a tie",
+              "splitting the gradient evenly among the maxima of a tie",
+              "sending the gradient to the last maximum of a tie",
+              "sending the gradient to the first maximum in column-major order at a tie")
+
 CHECKS = [
     Check(grade_id="window-argmax", recipe="window-argmax", compare=("position",),
           oracle=_window_argmax_oracle, what="window_argmax's (row, col)",
@@ -344,7 +350,9 @@ CHECKS = [
           mistakes=_forward_mistakes(np.max, "Max pooling"), contracts=POOL_CONTRACTS),
     Check(grade_id="max-pool-backward", recipe="max-pool-backward", compare=("dx",),
           oracle=_max_backward, what="max_pool_backward_naive's dx",
-          mistakes=_max_backward_mistakes(), contracts=POOL_CONTRACTS),
+          mistakes=_max_backward_mistakes(), contracts=POOL_CONTRACTS,
+          # the tie rules only differ where there are ties, in the ties cell
+          shown_in=dict.fromkeys(_TIE_RULES, "max-pool-backward-ties")),
     Check(grade_id="max-pool-backward-ties", recipe="max-pool-backward-ties",
           compare=("dx",), oracle=_max_backward,
           what="max_pool_backward_naive's dx at ties", mistakes=_max_backward_mistakes(),

@@ -1,6 +1,7 @@
 """Mutants and alternatives of chapter 1 (the 1D layer).
 
-Each entry replaces whole solution cells (by grade_id) of a perfect submission. The
+Each entry replaces whole solution cells (by grade_id) of a perfect submission: the
+instructor's cell from ``source/`` with an edit, or a rewritten function. The
 instructor's functions do not call each other, so a mutant of one function loses only
 that function's test cell.
 """
@@ -9,13 +10,19 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from .base import Alternative, Mutant
+from .base import Alternative, Mutant, instructor_solution, mutate
 
+ASSIGNMENT = "ch1-conv1d"
 FORWARD = "conv1d-forward-solution"
 DB = "conv1d-backward-db-solution"
 DW = "conv1d-backward-dw-solution"
 PAD = "pad-full-1d-solution"
 DX = "conv1d-backward-dx-solution"
+
+
+#: The instructor's solution cells, read from source/: a mutant edits one of them, or,
+#: where the mistake rewrites the function, gives its whole source.
+SOURCE = {cell: instructor_solution(ASSIGNMENT, cell) for cell in (FORWARD, DB, DW, PAD, DX)}
 
 
 def _code(text: str) -> str:
@@ -30,44 +37,30 @@ MUTANTS = [
                def conv1d_forward(x, w, b):
                    return np.convolve(x, w, mode="valid") + b
                """)},
-           loses={"conv1d-forward"}),
+           loses={"conv1d-forward"},
+           recognised_as="a true convolution (kernel reversed"),
     Mutant(name="forward-no-bias",
            description="forgets + b",
-           solutions={FORWARD: _code("""
-               def conv1d_forward(x, w, b):
-                   K = len(w)
-                   y = np.empty(len(x) - K + 1)
-                   for i in range(len(y)):
-                       y[i] = np.dot(x[i:i + K], w)
-                   return y
-               """)},
-           loses={"conv1d-forward"}),
+           solutions={FORWARD: mutate(SOURCE[FORWARD], "np.dot(x[i:i + K], w) + b", "np.dot(x[i:i + K], w)")},
+           loses={"conv1d-forward"},
+           recognised_as="leaving out the bias"),
     Mutant(name="forward-one-window-short",
            description="loops over range(L - K): one output too few",
-           solutions={FORWARD: _code("""
-               def conv1d_forward(x, w, b):
-                   K = len(w)
-                   y = np.empty(len(x) - K)
-                   for i in range(len(y)):
-                       y[i] = np.dot(x[i:i + K], w) + b
-                   return y
-               """)},
-           loses={"conv1d-forward"}),
+           solutions={FORWARD: mutate(SOURCE[FORWARD], "np.empty(len(x) - K + 1)",
+                                       "np.empty(len(x) - K)")},
+           loses={"conv1d-forward"},
+           recognised_as="stopping one window early"),
     # conv1d_backward_db --------------------------------------------------------------
     Mutant(name="db-averaged",
            description="averages dy instead of summing it",
-           solutions={DB: _code("""
-               def conv1d_backward_db(dy):
-                   return float(np.mean(dy))
-               """)},
-           loses={"conv1d-backward-db"}),
+           solutions={DB: mutate(SOURCE[DB], "float(np.sum(dy))", "float(np.mean(dy))")},
+           loses={"conv1d-backward-db"},
+           recognised_as="averaging dy instead of summing it"),
     Mutant(name="db-not-summed",
            description="returns dy itself",
-           solutions={DB: _code("""
-               def conv1d_backward_db(dy):
-                   return dy.copy()
-               """)},
-           loses={"conv1d-backward-db"}),
+           solutions={DB: mutate(SOURCE[DB], "return float(np.sum(dy))", "return dy.copy()")},
+           loses={"conv1d-backward-db"},
+           recognised_as="returning dy unchanged"),
     # conv1d_backward_dw --------------------------------------------------------------
     Mutant(name="dw-wrong-order",
            description="dy ⋆ x instead of x ⋆ dy: dw comes out reversed",
@@ -75,53 +68,40 @@ MUTANTS = [
                def conv1d_backward_dw(x, dy):
                    return np.correlate(dy, x, mode="valid")
                """)},
-           loses={"conv1d-backward-dw"}),
+           loses={"conv1d-backward-dw"},
+           recognised_as="dw reversed"),
     Mutant(name="dw-true-convolution",
            description="np.convolve(x, dy): dy read backwards",
            solutions={DW: _code("""
                def conv1d_backward_dw(x, dy):
                    return np.convolve(x, dy, mode="valid")
                """)},
-           loses={"conv1d-backward-dw"}),
+           loses={"conv1d-backward-dw"},
+           recognised_as="a true convolution of x with dy"),
     Mutant(name="dw-averaged",
            description="divides dw by the number of outputs",
-           solutions={DW: _code("""
-               def conv1d_backward_dw(x, dy):
-                   n_out = len(dy)
-                   dw = np.empty(len(x) - n_out + 1)
-                   for k in range(len(dw)):
-                       dw[k] = np.dot(x[k:k + n_out], dy) / n_out
-                   return dw
-               """)},
-           loses={"conv1d-backward-dw"}),
+           solutions={DW: mutate(SOURCE[DW], "np.dot(x[k:k + n_out], dy)",
+                                  "np.dot(x[k:k + n_out], dy) / n_out")},
+           loses={"conv1d-backward-dw"},
+           recognised_as="averaging over the output positions"),
     # pad_full_1d ---------------------------------------------------------------------
     Mutant(name="pad-one-too-many",
            description="K zeros on each side instead of K - 1",
-           solutions={PAD: _code("""
-               def pad_full_1d(dy, kernel_size):
-                   return np.pad(dy, kernel_size)
-               """)},
-           loses={"pad-full-1d"}),
+           solutions={PAD: mutate(SOURCE[PAD], "np.zeros(kernel_size - 1)", "np.zeros(kernel_size)")},
+           loses={"pad-full-1d"},
+           recognised_as="K zeros on each side (one too many)"),
     Mutant(name="pad-one-side",
            description="K - 1 zeros in front only",
-           solutions={PAD: _code("""
-               def pad_full_1d(dy, kernel_size):
-                   return np.concatenate([np.zeros(kernel_size - 1), dy])
-               """)},
-           loses={"pad-full-1d"}),
+           solutions={PAD: mutate(SOURCE[PAD], "[zeros, dy, zeros]", "[zeros, dy]")},
+           loses={"pad-full-1d"},
+           recognised_as="padding one side only"),
     # conv1d_backward_dx --------------------------------------------------------------
     Mutant(name="dx-kernel-not-reversed",
            description="slides w itself, not w reversed, over the padded dy",
-           solutions={DX: _code("""
-               def conv1d_backward_dx(dy, w):
-                   K = len(w)
-                   padded = np.concatenate([np.zeros(K - 1), dy, np.zeros(K - 1)])
-                   dx = np.empty(len(dy) + K - 1)
-                   for j in range(len(dx)):
-                       dx[j] = np.dot(padded[j:j + K], w)
-                   return dx
-               """)},
-           loses={"conv1d-backward-dx"}),
+           solutions={DX: mutate(SOURCE[DX], "w_reversed = w[::-1]", "w_reversed = w")},
+           loses={"conv1d-backward-dx"},
+           recognised_as="the kernel not reversed",
+           feedback_holds=("conv1d_backward_dx's dx", "L=5 K=3", "reversed", "got",)),
     Mutant(name="dx-pad-one-too-many",
            description="pads dy with K zeros on each side: dx two entries too long",
            solutions={DX: _code("""
@@ -131,7 +111,8 @@ MUTANTS = [
                    return np.array([np.dot(padded[j:j + K], w[::-1])
                                     for j in range(len(padded) - K + 1)])
                """)},
-           loses={"conv1d-backward-dx"}),
+           loses={"conv1d-backward-dx"},
+           recognised_as="padding dy with K zeros on each side"),
     Mutant(name="dx-pad-one-too-few",
            description="pads dy with K - 2 zeros on each side: dx two entries too short",
            solutions={DX: _code("""
@@ -141,7 +122,8 @@ MUTANTS = [
                    return np.array([np.dot(padded[j:j + K], w[::-1])
                                     for j in range(len(padded) - K + 1)])
                """)},
-           loses={"conv1d-backward-dx"}),
+           loses={"conv1d-backward-dx"},
+           recognised_as="padding dy with K - 2 zeros on each side"),
 ]
 
 

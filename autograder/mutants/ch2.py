@@ -1,6 +1,7 @@
 """Mutants and alternatives of chapter 2 (the single-channel 2D layer).
 
-Each entry replaces whole solution cells (by grade_id) of a perfect submission. The
+Each entry replaces whole solution cells (by grade_id) of a perfect submission: the
+instructor's cell from ``source/`` with edits, or a rewritten function. The
 instructor's functions do not call each other, so a mutant of one function loses only
 that function's test cells; a mutant of conv2d_backward gets one of dx, dw, db wrong and
 loses that cell only.
@@ -10,8 +11,9 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from .base import Alternative, Mutant
+from .base import Alternative, Mutant, edited, instructor_solution, mutate
 
+ASSIGNMENT = "ch2-conv2d"
 FORWARD = "conv2d-forward-solution"
 FLIP = "flip180-solution"
 PAD = "pad-full-2d-solution"
@@ -22,58 +24,43 @@ def _code(text: str) -> str:
     return dedent(text).strip("\n") + "\n"
 
 
-def _backward(dx_kernel: str = "w[::-1, ::-1]", dx_pad: str = "(HH - 1, WW - 1)",
-              dw_term: str = "np.sum(x[r:r + H_out, c:c + W_out] * dy)",
-              db: str = "float(np.sum(dy))") -> str:
-    """conv2d_backward with one part replaced (the instructor's loops otherwise).
-    The output size of dx follows from the padded dy, so wrong padding shows as a
-    wrong shape, as it would in a student's code."""
-    return _code(f"""
-        def conv2d_backward(x, w, dy):
-            HH, WW = w.shape
-            H_out, W_out = dy.shape
-            db = {db}
-            dw = np.empty((HH, WW))
-            for r in range(HH):
-                for c in range(WW):
-                    dw[r, c] = {dw_term}
-            pad_rows, pad_cols = {dx_pad}
-            padded = np.pad(dy, ((pad_rows, pad_rows), (pad_cols, pad_cols)))
-            kernel = {dx_kernel}
-            dx = np.empty((padded.shape[0] - HH + 1, padded.shape[1] - WW + 1))
-            for p in range(dx.shape[0]):
-                for q in range(dx.shape[1]):
-                    dx[p, q] = np.sum(padded[p:p + HH, q:q + WW] * kernel)
-            return dx, dw, db
-        """)
+#: The instructor's solution cells, read from source/: a mutant edits one of them, or,
+#: where the mistake rewrites the function, gives its whole source.
+SOURCE = {cell: instructor_solution(ASSIGNMENT, cell) for cell in (FORWARD, FLIP, PAD, BACKWARD)}
+_DW_TERM = "np.sum(x[r:r + H_out, c:c + W_out] * dy)"
+_PADDING = "padded = np.pad(dy, ((HH - 1, HH - 1), (WW - 1, WW - 1)))"
+
+
+def _backward(*edits: tuple[str, str]) -> str:
+    """The instructor's conv2d_backward with ``edits`` (old, new) applied in order."""
+    return edited(SOURCE[BACKWARD], *edits)
+
+
+def _padded_to(padding: str) -> str:
+    """conv2d_backward padding dy by ``padding`` (rows, columns) on each side, with dx
+    sized by the padded dy, as a student who pads wrongly writes it: wrong padding shows
+    as a wrong shape."""
+    return _backward(
+        (_PADDING, f"p_rows, p_cols = {padding}\n"
+                   "    padded = np.pad(dy, ((p_rows, p_rows), (p_cols, p_cols)))"),
+        ("dx = np.empty((H, W))",
+         "dx = np.empty((padded.shape[0] - HH + 1, padded.shape[1] - WW + 1))"),
+        ("for p in range(H):", "for p in range(dx.shape[0]):"),
+        ("for q in range(W):", "for q in range(dx.shape[1]):"))
 
 
 MUTANTS = [
     # conv2d_forward ------------------------------------------------------------------
     Mutant(name="forward-true-convolution",
            description="slides the kernel rotated by 180°",
-           solutions={FORWARD: _code("""
-               def conv2d_forward(x, w, b):
-                   HH, WW = w.shape
-                   y = np.empty((x.shape[0] - HH + 1, x.shape[1] - WW + 1))
-                   for i in range(y.shape[0]):
-                       for j in range(y.shape[1]):
-                           y[i, j] = np.sum(x[i:i + HH, j:j + WW] * w[::-1, ::-1]) + b
-                   return y
-               """)},
-           loses={"conv2d-forward"}),
+           solutions={FORWARD: mutate(SOURCE[FORWARD], "* w) + b", "* w[::-1, ::-1]) + b")},
+           loses={"conv2d-forward"},
+           recognised_as="a true convolution (kernel rotated by 180°"),
     Mutant(name="forward-no-bias",
            description="forgets + b",
-           solutions={FORWARD: _code("""
-               def conv2d_forward(x, w, b):
-                   HH, WW = w.shape
-                   y = np.empty((x.shape[0] - HH + 1, x.shape[1] - WW + 1))
-                   for i in range(y.shape[0]):
-                       for j in range(y.shape[1]):
-                           y[i, j] = np.sum(x[i:i + HH, j:j + WW] * w)
-                   return y
-               """)},
-           loses={"conv2d-forward"}),
+           solutions={FORWARD: mutate(SOURCE[FORWARD], "* w) + b", "* w)")},
+           loses={"conv2d-forward"},
+           recognised_as="leaving out the bias"),
     Mutant(name="forward-square-kernel",
            description="loops over range(HH) for both kernel axes",
            solutions={FORWARD: _code("""
@@ -89,101 +76,96 @@ MUTANTS = [
                            y[i, j] = total
                    return y
                """)},
-           loses={"conv2d-forward"}),
+           loses={"conv2d-forward"},
+           recognised_as="a square kernel (HH used for WW)"),
     Mutant(name="forward-one-window-short",
            description="range(H - HH) and range(W - WW): the last row and column missing",
-           solutions={FORWARD: _code("""
-               def conv2d_forward(x, w, b):
-                   HH, WW = w.shape
-                   y = np.empty((x.shape[0] - HH, x.shape[1] - WW))
-                   for i in range(y.shape[0]):
-                       for j in range(y.shape[1]):
-                           y[i, j] = np.sum(x[i:i + HH, j:j + WW] * w) + b
-                   return y
-               """)},
-           loses={"conv2d-forward"}),
+           solutions={FORWARD: mutate(SOURCE[FORWARD], "x.shape[0] - HH + 1, x.shape[1] - WW + 1",
+                                       "x.shape[0] - HH, x.shape[1] - WW")},
+           loses={"conv2d-forward"},
+           recognised_as="stopping one window early on each axis"),
     # flip180 -------------------------------------------------------------------------
     Mutant(name="flip-rows-only",
            description="w[::-1] reverses the first axis only",
-           solutions={FLIP: _code("""
-               def flip180(w):
-                   return w[::-1]
-               """)},
-           loses={"flip180"}),
+           solutions={FLIP: mutate(SOURCE[FLIP], "return w[::-1, ::-1]", "return w[::-1]")},
+           loses={"flip180"},
+           recognised_as="flipping the rows only"),
     Mutant(name="flip-transpose",
            description="w.T swaps the axes",
-           solutions={FLIP: _code("""
-               def flip180(w):
-                   return w.T
-               """)},
-           loses={"flip180"}),
+           solutions={FLIP: mutate(SOURCE[FLIP], "return w[::-1, ::-1]", "return w.T")},
+           loses={"flip180"},
+           recognised_as="transposing (w.T)"),
     Mutant(name="flip-quarter-turn",
            description="np.rot90(w) turns by 90° only",
-           solutions={FLIP: _code("""
-               def flip180(w):
-                   return np.rot90(w)
-               """)},
-           loses={"flip180"}),
+           solutions={FLIP: mutate(SOURCE[FLIP], "return w[::-1, ::-1]", "return np.rot90(w)")},
+           loses={"flip180"},
+           recognised_as="a quarter turn"),
     # pad_full_2d ---------------------------------------------------------------------
     Mutant(name="pad-one-too-many",
            description="HH rows and WW columns on each side",
-           solutions={PAD: _code("""
-               def pad_full_2d(dy, kernel_shape):
-                   HH, WW = kernel_shape
-                   return np.pad(dy, ((HH, HH), (WW, WW)))
-               """)},
-           loses={"pad-full-2d"}),
+           solutions={PAD: mutate(SOURCE[PAD], "((HH - 1, HH - 1), (WW - 1, WW - 1))",
+                                   "((HH, HH), (WW, WW))")},
+           loses={"pad-full-2d"},
+           recognised_as="HH rows and WW columns of zeros (one too many)"),
     Mutant(name="pad-square-kernel",
            description="HH - 1 zeros on every side",
            solutions={PAD: _code("""
                def pad_full_2d(dy, kernel_shape):
                    return np.pad(dy, kernel_shape[0] - 1)
                """)},
-           loses={"pad-full-2d"}),
+           loses={"pad-full-2d"},
+           recognised_as="a square kernel (HH - 1 zeros on every side)"),
     Mutant(name="pad-axes-swapped",
            description="WW - 1 rows and HH - 1 columns",
-           solutions={PAD: _code("""
-               def pad_full_2d(dy, kernel_shape):
-                   HH, WW = kernel_shape
-                   return np.pad(dy, ((WW - 1, WW - 1), (HH - 1, HH - 1)))
-               """)},
-           loses={"pad-full-2d"}),
+           solutions={PAD: mutate(SOURCE[PAD], "((HH - 1, HH - 1), (WW - 1, WW - 1))",
+                                   "((WW - 1, WW - 1), (HH - 1, HH - 1))")},
+           loses={"pad-full-2d"},
+           recognised_as="swapping the axes"),
     # conv2d_backward -----------------------------------------------------------------
     Mutant(name="backward-dx-kernel-not-flipped",
            description="slides w itself over the padded dy",
-           solutions={BACKWARD: _backward(dx_kernel="w")},
-           loses={"conv2d-backward-dx"}),
+           solutions={BACKWARD: _backward(("rotated = w[::-1, ::-1]", "rotated = w"))},
+           loses={"conv2d-backward-dx"},
+           recognised_as="the kernel not flipped"),
     Mutant(name="backward-dx-rows-only-flipped",
            description="w[::-1] instead of w[::-1, ::-1]",
-           solutions={BACKWARD: _backward(dx_kernel="w[::-1]")},
-           loses={"conv2d-backward-dx"}),
+           solutions={BACKWARD: _backward(("rotated = w[::-1, ::-1]", "rotated = w[::-1]"))},
+           loses={"conv2d-backward-dx"},
+           recognised_as="the kernel flipped along the rows only",
+           feedback_holds=("conv2d_backward's dx", "H=5 W=7 HH=2 WW=3", "w[::-1, ::-1]", "got",)),
     Mutant(name="backward-dx-square-kernel-padding",
            description="pads HH - 1 zeros on every side of dy",
-           solutions={BACKWARD: _backward(dx_pad="(HH - 1, HH - 1)")},
-           loses={"conv2d-backward-dx"}),
+           solutions={BACKWARD: _padded_to("HH - 1, HH - 1")},
+           loses={"conv2d-backward-dx"},
+           recognised_as="padding for a square kernel"),
     Mutant(name="backward-dx-pad-one-too-many",
            description="pads HH rows and WW columns on each side of dy",
-           solutions={BACKWARD: _backward(dx_pad="(HH, WW)")},
-           loses={"conv2d-backward-dx"}),
+           solutions={BACKWARD: _padded_to("HH, WW")},
+           loses={"conv2d-backward-dx"},
+           recognised_as="padding dy with HH rows and WW columns"),
     Mutant(name="backward-dw-wrong-order",
            description="dy ⋆ x: dw rotated by 180°",
            solutions={BACKWARD: _backward(
-               dw_term="np.sum(x[HH - 1 - r:HH - 1 - r + H_out, "
-                       "WW - 1 - c:WW - 1 - c + W_out] * dy)")},
-           loses={"conv2d-backward-dw"}),
+               (_DW_TERM, "np.sum(x[HH - 1 - r:HH - 1 - r + H_out, "
+                          "WW - 1 - c:WW - 1 - c + W_out] * dy)"))},
+           loses={"conv2d-backward-dw"},
+           recognised_as="dw rotated by 180°"),
     Mutant(name="backward-dw-true-convolution",
            description="slides dy rotated by 180° over x",
            solutions={BACKWARD: _backward(
-               dw_term="np.sum(x[r:r + H_out, c:c + W_out] * dy[::-1, ::-1])")},
-           loses={"conv2d-backward-dw"}),
+               (_DW_TERM, "np.sum(x[r:r + H_out, c:c + W_out] * dy[::-1, ::-1])"))},
+           loses={"conv2d-backward-dw"},
+           recognised_as="a true convolution of x with dy"),
     Mutant(name="backward-db-averaged",
            description="the mean of dy",
-           solutions={BACKWARD: _backward(db="float(np.mean(dy))")},
-           loses={"conv2d-backward-db"}),
+           solutions={BACKWARD: _backward(("db = float(np.sum(dy))", "db = float(np.mean(dy))"))},
+           loses={"conv2d-backward-db"},
+           recognised_as="averaging dy instead of summing it"),
     Mutant(name="backward-db-one-axis",
            description="sums dy over the rows only",
-           solutions={BACKWARD: _backward(db="np.sum(dy, axis=0)")},
-           loses={"conv2d-backward-db"}),
+           solutions={BACKWARD: _backward(("db = float(np.sum(dy))", "db = np.sum(dy, axis=0)"))},
+           loses={"conv2d-backward-db"},
+           recognised_as="summing over one axis only"),
 ]
 
 

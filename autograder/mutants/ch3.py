@@ -8,65 +8,19 @@ another style and keeps full marks.
 
 from __future__ import annotations
 
-from .base import Alternative, Mutant
+from .base import Alternative, Crash, Mutant, instructor_solution, mutate
 
+ASSIGNMENT = "ch3-depth"
 CORRELATE = "correlate2d-solution"
 FORWARD = "conv-forward-depth-solution"
 BACKWARD = "conv-backward-depth-solution"
 
 ALL_BACKWARD = {"conv-backward-depth-dx", "conv-backward-depth-dw", "conv-backward-depth-db"}
 
-CORRELATE_SOURCE = '''\
-def correlate2d(x, w):
-    """Valid cross-correlation of one 2D array with one 2D kernel."""
-    H, W = x.shape
-    HH, WW = w.shape
-    out = np.zeros((H - HH + 1, W - WW + 1))
-    for i in range(H - HH + 1):
-        for j in range(W - WW + 1):
-            out[i, j] = np.sum(x[i:i + HH, j:j + WW] * w)
-    return out
-'''
-
-FORWARD_SOURCE = '''\
-def conv_forward_depth(x, w, b):
-    """Forward pass of a convolutional layer with stride 1 and no padding."""
-    N, C, H, W = x.shape
-    F, _, HH, WW = w.shape
-    out = np.zeros((N, F, H - HH + 1, W - WW + 1))
-    for n in range(N):
-        for f in range(F):
-            out[n, f] = b[f]
-            for c in range(C):
-                out[n, f] += correlate2d(x[n, c], w[f, c])
-    return out
-'''
-
-BACKWARD_SOURCE = '''\
-def conv_backward_depth(x, w, dout):
-    """Backward pass of conv_forward_depth (stride 1, no padding)."""
-    N, C, H, W = x.shape
-    F, _, HH, WW = w.shape
-    dx = np.zeros_like(x, dtype=float)
-    dw = np.zeros_like(w, dtype=float)
-    w_rotated = w[:, :, ::-1, ::-1]
-    for n in range(N):
-        for f in range(F):
-            dout_padded = np.pad(dout[n, f], ((HH - 1, HH - 1), (WW - 1, WW - 1)))
-            for c in range(C):
-                dx[n, c] += correlate2d(dout_padded, w_rotated[f, c])
-                dw[f, c] += correlate2d(x[n, c], dout[n, f])
-    db = dout.sum(axis=(0, 2, 3))
-    return dx, dw, db
-'''
-
-
-def mutate(source: str, old: str, new: str) -> str:
-    """``source`` with the one occurrence of ``old`` replaced by ``new``."""
-    if source.count(old) != 1:
-        raise ValueError(f"expected exactly one {old!r} in the source to mutate")
-    return source.replace(old, new)
-
+#: The instructor's solution cells, read from source/: every mutant edits one of them.
+CORRELATE_SOURCE = instructor_solution(ASSIGNMENT, CORRELATE)
+FORWARD_SOURCE = instructor_solution(ASSIGNMENT, FORWARD)
+BACKWARD_SOURCE = instructor_solution(ASSIGNMENT, BACKWARD)
 
 MUTANTS = [
     # correlate2d (used by every later function)
@@ -74,56 +28,82 @@ MUTANTS = [
            {CORRELATE: mutate(CORRELATE_SOURCE, "* w)", "* w[::-1, ::-1])")},
            loses={"correlate2d", "conv-forward-depth", "conv-backward-depth-dx",
                   "conv-backward-depth-dw"},
-           description="a true convolution instead of a cross-correlation"),
+           description="a true convolution instead of a cross-correlation",
+           recognised_as={
+               "correlate2d": "a true convolution (kernel flipped)",
+               "conv-forward-depth": "a true convolution (kernel flipped)",
+               "conv-backward-depth-dx": "the kernel not flipped in dx",
+               "conv-backward-depth-dw": "dw as a true convolution of x with dy (dy flipped)"}),
     Mutant("correlate-square-kernel",
            {CORRELATE: mutate(mutate(CORRELATE_SOURCE, "W - WW + 1))", "W - HH + 1))"),
                               "range(W - WW + 1)", "range(W - HH + 1)")},
            loses={"correlate2d", "conv-forward-depth"} | ALL_BACKWARD,
-           description="the output width computed from the kernel height"),
+           description="the output width computed from the kernel height",
+           recognised_as={
+               "correlate2d": Crash("correlate2d"),
+               "conv-forward-depth": Crash("conv_forward_depth"),
+               **dict.fromkeys(ALL_BACKWARD, Crash("conv_backward_depth"))},
+           # the wrong shape correlate2d returns breaks every caller
+           visible_errors=dict.fromkeys({"correlate2d", "conv-forward-depth"} | ALL_BACKWARD,
+                                        ValueError)),
     # conv_forward_depth
     Mutant("forward-kernel-flipped",
-           {FORWARD: mutate(FORWARD_SOURCE, "w[f, c])", "w[f, c, ::-1, ::-1])")},
-           loses={"conv-forward-depth"}),
+           {FORWARD: mutate(FORWARD_SOURCE, "+= correlate2d(x[n, c], w[f, c])",
+                            "+= correlate2d(x[n, c], w[f, c, ::-1, ::-1])")},
+           loses={"conv-forward-depth"},
+           recognised_as="a true convolution (kernel flipped)"),
     Mutant("forward-bias-missing",
-           {FORWARD: mutate(FORWARD_SOURCE, "out[n, f] = b[f]", "out[n, f] = 0.0")},
-           loses={"conv-forward-depth"}),
+           {FORWARD: mutate(FORWARD_SOURCE, "out[n, f] = b[f]\n", "out[n, f] = 0.0\n")},
+           loses={"conv-forward-depth"},
+           recognised_as="leaving out the bias"),
     Mutant("forward-channels-assigned",
            {FORWARD: mutate(FORWARD_SOURCE, "out[n, f] += correlate2d",
                             "out[n, f] = b[f] + correlate2d")},
            loses={"conv-forward-depth"},
-           description="= instead of += over the channels: only the last channel counts"),
+           description="= instead of += over the channels: only the last channel counts",
+           recognised_as="using only the last input channel (assigned instead of accumulated over C)"),
     # conv_backward_depth
     Mutant("dx-kernel-not-flipped",
            {BACKWARD: mutate(BACKWARD_SOURCE, "w_rotated[f, c])", "w[f, c])")},
-           loses={"conv-backward-depth-dx"}),
+           loses={"conv-backward-depth-dx"},
+           recognised_as="the kernel not flipped in dx",
+           feedback_holds=("conv_backward_depth's dx", "N=2 C=3 H=5 W=4 F=2 HH=3 WW=2", "got",)),
     Mutant("dx-filters-not-summed",
            {BACKWARD: mutate(BACKWARD_SOURCE, "dx[n, c] +=", "dx[n, c] =")},
            loses={"conv-backward-depth-dx"},
-           description="= instead of += over F: only the last filter's gradient survives"),
+           description="= instead of += over F: only the last filter's gradient survives",
+           recognised_as="dx from the last filter only (assigned instead of accumulated over F)"),
     Mutant("dx-square-kernel",
            {BACKWARD: mutate(BACKWARD_SOURCE, "(WW - 1, WW - 1)", "(HH - 1, HH - 1)")},
            loses=ALL_BACKWARD,
            description="dout padded by HH - 1 columns: wrong shapes, the backward pass "
-                       "crashes on non-square kernels"),
+                       "crashes on non-square kernels",
+           recognised_as=Crash("conv_backward_depth"),
+           visible_errors=dict.fromkeys(ALL_BACKWARD, ValueError)),
     Mutant("dw-batch-not-summed",
            {BACKWARD: mutate(BACKWARD_SOURCE, "dw[f, c] +=", "dw[f, c] =")},
            loses={"conv-backward-depth-dw"},
-           description="= instead of += over N: only the last sample's gradient survives"),
+           description="= instead of += over N: only the last sample's gradient survives",
+           recognised_as="dw from the last sample only (assigned instead of accumulated over N)"),
     Mutant("dw-averaged-over-batch",
            {BACKWARD: mutate(BACKWARD_SOURCE, "    db = dout", "    dw /= N\n    db = dout")},
-           loses={"conv-backward-depth-dw"}),
+           loses={"conv-backward-depth-dw"},
+           recognised_as="dw averaged over the batch"),
     Mutant("db-averaged-over-batch",
            {BACKWARD: mutate(BACKWARD_SOURCE, "dout.sum(axis=(0, 2, 3))",
                              "dout.sum(axis=(0, 2, 3)) / N")},
-           loses={"conv-backward-depth-db"}),
+           loses={"conv-backward-depth-db"},
+           recognised_as="db averaged over the batch"),
     Mutant("db-first-sample-only",
            {BACKWARD: mutate(BACKWARD_SOURCE, "dout.sum(axis=(0, 2, 3))",
                              "dout[0].sum(axis=(1, 2))")},
-           loses={"conv-backward-depth-db"}),
+           loses={"conv-backward-depth-db"},
+           recognised_as="db from the first sample only (batch not summed)"),
     Mutant("db-per-sample",
            {BACKWARD: mutate(BACKWARD_SOURCE, "dout.sum(axis=(0, 2, 3))",
                              "dout.sum(axis=(2, 3))")},
-           loses={"conv-backward-depth-db"}),
+           loses={"conv-backward-depth-db"},
+           recognised_as="a db per sample, shape (N, F)"),
 ]
 
 

@@ -9,8 +9,9 @@ in another style and keeps full marks.
 
 from __future__ import annotations
 
-from .base import Alternative, Mutant
+from .base import Alternative, Crash, Mutant, instructor_solution, mutate
 
+ASSIGNMENT = "ch4-stride-padding"
 PAD = "pad-input-solution"
 DILATE = "dilate-solution"
 CROP = "crop-padding-solution"
@@ -20,75 +21,12 @@ BACKWARD = "conv-backward-naive-solution"
 DX, DW, DB = "conv-backward-naive-dx", "conv-backward-naive-dw", "conv-backward-naive-db"
 ALL_BACKWARD = {DX, DW, DB}
 
-PAD_SOURCE = '''\
-def pad_input(x, pad):
-    return np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), mode="constant")
-'''
-
-DILATE_SOURCE = '''\
-def dilate(dout, stride):
-    N, F, H_out, W_out = dout.shape
-    dilated = np.zeros((N, F, stride * (H_out - 1) + 1, stride * (W_out - 1) + 1))
-    dilated[:, :, ::stride, ::stride] = dout
-    return dilated
-'''
-
-CROP_SOURCE = '''\
-def crop_padding(dx_padded, pad):
-    H = dx_padded.shape[2] - 2 * pad
-    W = dx_padded.shape[3] - 2 * pad
-    return dx_padded[:, :, pad:pad + H, pad:pad + W]
-'''
-
-FORWARD_SOURCE = '''\
-def conv_forward_naive(x, w, b, conv_param):
-    stride, pad = conv_param['stride'], conv_param['pad']
-    N, C, H, W = x.shape
-    F, _, HH, WW = w.shape
-    H_out = 1 + (H + 2 * pad - HH) // stride
-    W_out = 1 + (W + 2 * pad - WW) // stride
-    x_pad = pad_input(x, pad)
-    out = np.zeros((N, F, H_out, W_out))
-    for n in range(N):
-        for f in range(F):
-            for i in range(H_out):
-                for j in range(W_out):
-                    top, left = i * stride, j * stride
-                    window = x_pad[n, :, top:top + HH, left:left + WW]
-                    out[n, f, i, j] = np.sum(window * w[f]) + b[f]
-    cache = (x, w, b, conv_param)
-    return out, cache
-'''
-
-BACKWARD_SOURCE = '''\
-def conv_backward_naive(dout, cache):
-    x, w, b, conv_param = cache
-    stride, pad = conv_param['stride'], conv_param['pad']
-    F, C, HH, WW = w.shape
-    x_pad = pad_input(x, pad)
-    H_pad, W_pad = x_pad.shape[2:]
-    dout_dilated = dilate(dout, stride)
-    H_dil, W_dil = dout_dilated.shape[2:]
-
-    framed = np.pad(dout_dilated, ((0, 0), (0, 0), (HH - 1, H_pad - H_dil),
-                                   (WW - 1, W_pad - W_dil)))
-    w_flipped = w[:, :, ::-1, ::-1]
-    dx_pad = np.zeros(x_pad.shape)
-    for r in range(H_pad):
-        for t in range(W_pad):
-            window = framed[:, :, r:r + HH, t:t + WW]
-            dx_pad[:, :, r, t] = np.tensordot(window, w_flipped, axes=([1, 2, 3], [0, 2, 3]))
-
-    dw = np.zeros(w.shape)
-    for r in range(HH):
-        for t in range(WW):
-            window = x_pad[:, :, r:r + H_dil, t:t + W_dil]
-            dw[:, :, r, t] = np.tensordot(dout_dilated, window, axes=([0, 2, 3], [0, 2, 3]))
-
-    db = dout.sum(axis=(0, 2, 3))
-    dx = crop_padding(dx_pad, pad)
-    return dx, dw, db
-'''
+#: The instructor's solution cells, read from source/: every mutant edits one of them.
+PAD_SOURCE = instructor_solution(ASSIGNMENT, PAD)
+DILATE_SOURCE = instructor_solution(ASSIGNMENT, DILATE)
+CROP_SOURCE = instructor_solution(ASSIGNMENT, CROP)
+FORWARD_SOURCE = instructor_solution(ASSIGNMENT, FORWARD)
+BACKWARD_SOURCE = instructor_solution(ASSIGNMENT, BACKWARD)
 
 #: dx written per (sample, channel, filter) with plain loops, as many students write it;
 #: the mutant below changes its += into =.
@@ -122,13 +60,6 @@ def conv_backward_naive(dout, cache):
 '''
 
 
-def mutate(source: str, old: str, new: str) -> str:
-    """``source`` with the one occurrence of ``old`` replaced by ``new``."""
-    if source.count(old) != 1:
-        raise ValueError(f"expected exactly one {old!r} in the source to mutate")
-    return source.replace(old, new)
-
-
 _DX_UNDILATED = mutate(
     mutate(BACKWARD_SOURCE, "framed = np.pad(dout_dilated, ((0, 0), (0, 0), "
                             "(HH - 1, H_pad - H_dil),",
@@ -146,40 +77,58 @@ MUTANTS = [
                                         "pad")},
            loses={"pad-input", "conv-forward-naive"} | ALL_BACKWARD,
            description="np.pad(x, pad) pads the batch and channel axes too; the layer "
-                       "then crashes whenever pad > 0"),
+                       "then crashes whenever pad > 0",
+           recognised_as={
+               "pad-input": "np.pad(x, pad), which pads every axis,",
+               "conv-forward-naive": Crash("conv_forward_naive"),
+               **dict.fromkeys(ALL_BACKWARD, Crash("conv_backward_naive"))},
+           visible_errors=dict.fromkeys(ALL_BACKWARD, ValueError)),
     # dilate (used by the backward pass)
     Mutant("dilate-trailing-zeros",
            {DILATE: mutate(mutate(DILATE_SOURCE, "stride * (H_out - 1) + 1", "stride * H_out"),
                            "stride * (W_out - 1) + 1", "stride * W_out")},
            loses={"dilate"} | ALL_BACKWARD,
            description="shape (s H', s W'): zeros after the last entry as well; the "
-                       "backward pass then crashes for strides above 1"),
+                       "backward pass then crashes for strides above 1",
+           recognised_as={
+               "dilate": "putting zeros after the last entry too",
+               **dict.fromkeys(ALL_BACKWARD, Crash("conv_backward_naive"))},
+           visible_errors=dict.fromkeys(ALL_BACKWARD, ValueError)),
     # crop_padding (used by the backward pass)
     Mutant("crop-p-minus-p",
-           {CROP: mutate(CROP_SOURCE, "dx_padded[:, :, pad:pad + H, pad:pad + W]",
-                         "dx_padded[:, :, pad:-pad, pad:-pad]")},
+           {CROP: mutate(CROP_SOURCE, "return dx_padded[:, :, pad:pad + H, pad:pad + W]",
+                         "return dx_padded[:, :, pad:-pad, pad:-pad]")},
            loses={"crop-padding", DX},
-           description="[p:-p] is empty for p = 0"),
+           description="[p:-p] is empty for p = 0",
+           recognised_as={
+               "crop-padding": "cropping with [p:-p]",
+               "conv-backward-naive-dx": "cropping the padding with [p:-p]"}),
     Mutant("crop-hard-coded-one",
-           {CROP: mutate(CROP_SOURCE, "dx_padded[:, :, pad:pad + H, pad:pad + W]",
-                         "dx_padded[:, :, 1:-1, 1:-1]")},
+           {CROP: mutate(CROP_SOURCE, "return dx_padded[:, :, pad:pad + H, pad:pad + W]",
+                         "return dx_padded[:, :, 1:-1, 1:-1]")},
            loses={"crop-padding", DX},
-           description="[1:-1]: pad 1 assumed"),
+           description="[1:-1]: pad 1 assumed",
+           recognised_as={
+               "crop-padding": "cropping with [1:-1] (pad 1 assumed)",
+               "conv-backward-naive-dx": "cropping with [1:-1]"}),
     # conv_forward_naive
     Mutant("forward-kernel-flipped",
            {FORWARD: mutate(FORWARD_SOURCE, "window * w[f]", "window * w[f, :, ::-1, ::-1]")},
-           loses={"conv-forward-naive"}),
+           loses={"conv-forward-naive"},
+           recognised_as="a true convolution (kernel flipped)"),
     Mutant("forward-windows-unstrided",
            {FORWARD: mutate(FORWARD_SOURCE, "top, left = i * stride, j * stride", "top, left = i, j")},
            loses={"conv-forward-naive"},
-           description="windows at (i, j) instead of (i*stride, j*stride)"),
+           description="windows at (i, j) instead of (i*stride, j*stride)",
+           recognised_as="windows at (i, j) instead of (i·stride, j·stride)"),
     Mutant("forward-asserts-stride-divides",
            {FORWARD: mutate(FORWARD_SOURCE, "    H_out = 1 +",
                             "    assert (H + 2 * pad - HH) % stride == 0 and "
                             "(W + 2 * pad - WW) % stride == 0\n    H_out = 1 +")},
            loses={"conv-forward-naive"},
            description="CS231n's assumption that the stride divides evenly: raises "
-                       "wherever it does not"),
+                       "wherever it does not",
+           recognised_as="an assertion that the stride divides"),
     Mutant("forward-round-output-size",
            {FORWARD: mutate(mutate(FORWARD_SOURCE,
                                    "H_out = 1 + (H + 2 * pad - HH) // stride",
@@ -187,71 +136,100 @@ MUTANTS = [
                             "W_out = 1 + (W + 2 * pad - WW) // stride",
                             "W_out = 1 + round((W + 2 * pad - WW) / stride)")},
            loses={"conv-forward-naive"},
-           description="round() instead of the floor: windows past the padded input"),
+           description="round() instead of the floor: windows past the padded input",
+           recognised_as="round() instead of the floor",
+           # the visible shape tests run into windows past the padded input
+           visible_errors={
+               "conv-forward-naive": ValueError}),
     Mutant("forward-width-from-kernel-height",
            {FORWARD: mutate(FORWARD_SOURCE, "W_out = 1 + (W + 2 * pad - WW) // stride",
                             "W_out = 1 + (W + 2 * pad - HH) // stride")},
            loses={"conv-forward-naive"},
-           description="too narrow where HH > WW, and raises where HH < WW"),
+           description="too narrow where HH > WW, and raises where HH < WW",
+           recognised_as="computing the output width from the kernel height",
+           visible_errors={
+               "conv-forward-naive": ValueError}),
     Mutant("forward-square-output",
            {FORWARD: mutate(FORWARD_SOURCE, "W_out = 1 + (W + 2 * pad - WW) // stride",
                             "W_out = H_out")},
            loses={"conv-forward-naive"},
-           description="W' = H' assumed: too narrow, or raises where W' < H'"),
+           description="W' = H' assumed: too narrow, or raises where W' < H'",
+           recognised_as="assuming a square output (W' = H')"),
     Mutant("forward-bias-missing",
            {FORWARD: mutate(FORWARD_SOURCE, "np.sum(window * w[f]) + b[f]", "np.sum(window * w[f])")},
-           loses={"conv-forward-naive"}),
+           loses={"conv-forward-naive"},
+           recognised_as="leaving out the bias"),
     # conv_backward_naive
     Mutant("dx-kernel-not-flipped",
            {BACKWARD: mutate(BACKWARD_SOURCE, "w_flipped = w[:, :, ::-1, ::-1]", "w_flipped = w")},
-           loses={DX}),
+           loses={DX},
+           recognised_as="the kernel not flipped in dx",
+           feedback_holds=("conv_backward_naive's dx", "N=2 C=3 H=7 W=5 F=2 HH=3 WW=2 stride=2 pad=0", "got",)),
     Mutant("dx-dout-not-dilated", {BACKWARD: _DX_UNDILATED}, loses={DX},
-           description="the stride ignored in dx"),
+           description="the stride ignored in dx",
+           recognised_as="ignoring the stride in dx (dy not dilated)"),
     Mutant("dx-crop-p-minus-p",
            {BACKWARD: mutate(BACKWARD_SOURCE, "dx = crop_padding(dx_pad, pad)",
                              "dx = dx_pad[:, :, pad:-pad, pad:-pad]")},
-           loses={DX}),
+           loses={DX},
+           recognised_as="cropping the padding with [p:-p]"),
     Mutant("dx-not-cropped",
            {BACKWARD: mutate(BACKWARD_SOURCE, "dx = crop_padding(dx_pad, pad)", "dx = dx_pad")},
-           loses={DX}),
+           loses={DX},
+           recognised_as="returning the gradient of the padded input, not cropped,"),
     Mutant("dx-filters-not-summed",
            {BACKWARD: mutate(PER_FILTER_BACKWARD, "dx_pad[n, c, r, t] +=", "dx_pad[n, c, r, t] =")},
            loses={DX},
-           description="= instead of += over F: only the last filter's gradient survives"),
+           description="= instead of += over F: only the last filter's gradient survives",
+           recognised_as="dx from the last filter only (assigned instead of accumulated over F)"),
     Mutant("dx-square-kernel",
            {BACKWARD: mutate(BACKWARD_SOURCE, "(WW - 1, W_pad - W_dil)", "(HH - 1, W_pad - W_dil)")},
            loses=ALL_BACKWARD,
            description="dout framed by HH - 1 columns: crashes or shifts dx on non-square "
-                       "kernels"),
+                       "kernels",
+           # dx is wrong values that no Mistake models; dw and db crash on it
+           recognised_as={
+               "conv-backward-naive-dx": None,
+               "conv-backward-naive-dw": Crash("conv_backward_naive"),
+               "conv-backward-naive-db": Crash("conv_backward_naive")},
+           visible_errors=dict.fromkeys(ALL_BACKWARD, ValueError)),
     Mutant("dw-dout-not-dilated", {BACKWARD: _DW_UNDILATED}, loses={DW},
-           description="the stride ignored in dw"),
+           description="the stride ignored in dw",
+           recognised_as="ignoring the stride in dw (dy not dilated)"),
     Mutant("dw-batch-not-summed",
            {BACKWARD: mutate(PER_FILTER_BACKWARD, "dw[f, c, r, t] +=", "dw[f, c, r, t] =")},
            loses={DW},
-           description="= instead of += over N: only the last sample's gradient survives"),
+           description="= instead of += over N: only the last sample's gradient survives",
+           recognised_as="dw from the last sample only (assigned instead of accumulated over N)"),
     Mutant("dw-first-sample-only",
            {BACKWARD: mutate(BACKWARD_SOURCE,
                              "np.tensordot(dout_dilated, window, axes=([0, 2, 3], [0, 2, 3]))",
                              "np.tensordot(dout_dilated[0], window[0], axes=([1, 2], [1, 2]))")},
-           loses={DW}),
+           loses={DW},
+           recognised_as="dw from the first sample only (batch not summed)"),
     Mutant("dw-unpadded-input",
            {BACKWARD: mutate(BACKWARD_SOURCE, "window = x_pad[:, :, r:r + H_dil",
                              "window = x[:, :, r:r + H_dil")},
            loses=ALL_BACKWARD,
            description="dw from x instead of x_pad: wrong, and crashes where the windows "
-                       "run off the unpadded input"),
+                       "run off the unpadded input",
+           recognised_as=Crash("conv_backward_naive"),
+           visible_errors=dict.fromkeys(ALL_BACKWARD, ValueError)),
     Mutant("db-averaged-over-batch",
            {BACKWARD: mutate(BACKWARD_SOURCE, "db = dout.sum(axis=(0, 2, 3))",
                              "db = dout.sum(axis=(0, 2, 3)) / dout.shape[0]")},
-           loses={DB}),
+           loses={DB},
+           recognised_as="db averaged over the batch"),
     Mutant("db-first-sample-only",
            {BACKWARD: mutate(BACKWARD_SOURCE, "db = dout.sum(axis=(0, 2, 3))",
                              "db = dout[0].sum(axis=(1, 2))")},
-           loses={DB}),
+           loses={DB},
+           recognised_as="db from the first sample only (batch not summed)"),
     Mutant("db-per-sample",
            {BACKWARD: mutate(BACKWARD_SOURCE, "db = dout.sum(axis=(0, 2, 3))",
                              "db = dout.sum(axis=(2, 3))")},
-           loses={DB}),
+           loses={DB},
+           recognised_as="a db per sample, shape (N, F)"),
 ]
 
 

@@ -26,24 +26,17 @@ from jupyter_core.utils import ensure_async, run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbformat.v4 import output_from_msg
-from nbgrader import utils as nbutils
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Instance, default
 
+from ..cells import is_graded_code_cell
+from ..cells import is_test_cell as is_graded_test_cell
 from .kernel import CappedKernelManager, SandboxKernelManager
 from .outputs import OutputBudget
 from .policy import GIB, SandboxPolicy
 
 #: ``ename`` of the error outputs written when the kernel is gone.
 STOPPED_ENAME = "KernelStopped"
-
-
-def is_graded_code_cell(cell: NotebookNode) -> bool:
-    return cell.cell_type == "code" and nbutils.is_grade(cell)
-
-
-def is_graded_test_cell(cell: NotebookNode) -> bool:
-    return is_graded_code_cell(cell) and not nbutils.is_solution(cell)
 
 
 def describe_exit(status: int | None, policy: SandboxPolicy) -> str:

@@ -86,10 +86,6 @@ class SlotLease:
         self.cgroup = cgroup
         self._lock_fd: int | None = lock_fd
 
-    @property
-    def held(self) -> bool:
-        return self._lock_fd is not None
-
     def release(self) -> None:
         """Kill what still runs under the slot's uid, remove its cgroup, then unlock
         the slot."""

@@ -1,21 +1,39 @@
 """Registry of hidden-test recipes, one module per chapter.
 
-``RECIPES`` maps a recipe name (e.g. ``"conv2d-backward"``) to its
-:class:`~course_utils.cases.base.Recipe`.
+Every module of this package named ``ch<N>`` (``ch1.py``, ``ch2.py``, ...) is a chapter's
+recipes module and lists them in ``RECIPES``; a new chapter's module is found by its
+name, with no edit here. ``RECIPES`` maps a recipe name (e.g. ``"conv2d-backward"``) to
+its :class:`~course_utils.cases.base.Recipe`.
 """
 
 from __future__ import annotations
 
-from . import ch1, ch2, ch3, ch4, ch5
+import importlib
+import pkgutil
+import re
+
 from .base import Case, Recipe
 
-__all__ = ["Case", "Recipe", "RECIPES", "get_recipe"]
+__all__ = ["Case", "Recipe", "RECIPES", "CHAPTER_MODULES", "get_recipe"]
+
+_CHAPTER_MODULE = re.compile(r"ch\d+")
+
+
+def _chapter_modules() -> tuple[str, ...]:
+    """The import paths of this package's chapter modules, in chapter order."""
+    names = [info.name for info in pkgutil.iter_modules(__path__)
+             if _CHAPTER_MODULE.fullmatch(info.name)]
+    return tuple(f"{__name__}.{name}" for name in sorted(names, key=lambda n: int(n[2:])))
+
+
+#: Import paths of the chapter modules found in this package.
+CHAPTER_MODULES: tuple[str, ...] = _chapter_modules()
 
 
 def _collect() -> dict[str, Recipe]:
     recipes: dict[str, Recipe] = {}
-    for module in (ch1, ch2, ch3, ch4, ch5):
-        for recipe in module.RECIPES:
+    for module_name in CHAPTER_MODULES:
+        for recipe in importlib.import_module(module_name).RECIPES:
             if recipe.name in recipes:
                 raise ValueError(f"two recipes are named {recipe.name!r}")
             recipes[recipe.name] = recipe

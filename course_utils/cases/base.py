@@ -27,7 +27,9 @@ class Recipe:
 
     ``run(fns, inputs)`` receives the student's functions by name (``functions`` lists
     them in the order ``record`` takes them) and a private copy of one case's inputs, and
-    returns a mapping from each name in ``outputs`` to an array-like value.
+    returns a mapping from each name in ``outputs`` to an array-like value. ``ties``:
+    its inputs hold equal magnitudes on purpose (ties of a maximum); every other
+    recipe's inputs have none.
     """
 
     name: str
@@ -36,6 +38,7 @@ class Recipe:
     make_cases: Callable[[], list[Case]]
     run: Callable[[Mapping[str, Callable], Mapping[str, Any]], Mapping[str, Any]]
     description: str = field(default="")
+    ties: bool = False
 
 
 def asymmetric(rng: np.random.Generator, *shape: int) -> np.ndarray:

@@ -123,6 +123,7 @@ RECIPES = [
         make_cases=_window_cases,
         run=_run_window_argmax,
         description="(row, col) of the first maximum of one window, ties included",
+        ties=True,
     ),
     Recipe(
         name="max-pool-forward",
@@ -148,6 +149,7 @@ RECIPES = [
                                        prefix="values with ties, "),
         run=_run_backward("max_pool_backward_naive"),
         description="max pooling dx when windows hold exact ties of their maximum",
+        ties=True,
     ),
     Recipe(
         name="avg-pool-forward",

@@ -22,6 +22,8 @@ from typing import Callable
 import nbformat
 from nbformat.notebooknode import NotebookNode
 
+from autograder.course import Course
+from autograder.scratch import write_submission
 from autograder.submissions import fill, instructor_solutions, is_test_cell, grade_id, perfect
 
 ASSIGNMENT = "ch1-conv1d"
@@ -1158,10 +1160,9 @@ def write_student(ctx: Context, submitted: Path, attack: Attack) -> Path:
 
 
 def write_honest(ctx: Context, submitted: Path, student: str) -> Path:
-    folder = submitted / student / ASSIGNMENT
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / NOTEBOOK).write_text(honest_text(ctx, student), encoding="utf-8")
-    return folder
+    """Write ``student``'s honest notebook under ``submitted`` (a course's folder)."""
+    return write_submission(Course(submitted.parent), student, ASSIGNMENT, NOTEBOOK,
+                            honest_text(ctx, student)).parent
 
 
 # ------------------------------------------------------------------ reading ----
