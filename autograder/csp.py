@@ -1,8 +1,9 @@
 """Content-Security-Policies: the second layer behind :mod:`autograder.sanitise`.
 
 - :data:`FEEDBACK_POLICY` goes into every feedback page as a ``<meta>`` tag (the pages
-  are standalone files): no inline script, no event handler, no ``javascript:`` URL,
-  no frame, no request anywhere; only MathJax from its CDN may run.
+  are standalone files): no event handler, no ``javascript:`` URL, no frame, no
+  ``eval``, no request anywhere; the only scripts that may run are the page's own
+  MathJax and its configuration, allowed by their hashes (:mod:`autograder.mathjax`).
 - :data:`SERVER_POLICY` is sent by the instructor's Jupyter server (``jupyter lab
   --config=jupyter_server_config.py``, which ``python -m autograder lab`` passes).
   formgrader's own pages use inline scripts and ``onclick`` attributes, so inline
@@ -12,16 +13,16 @@
 
 from __future__ import annotations
 
-from nbconvert.exporters import HTMLExporter
+from . import mathjax
 
 MATHJAX = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/"
 
 FEEDBACK_POLICY = "; ".join([
     "default-src 'none'",
-    # MathJax 2 evaluates its own text/x-mathjax-config block; no inline script runs
-    f"script-src {MATHJAX} 'unsafe-eval'",
-    f"style-src 'unsafe-inline' {MATHJAX}",
-    f"font-src data: {MATHJAX}",
+    # the page's MathJax and its configuration, by hash; nothing else
+    "script-src " + (" ".join(mathjax.script_hashes()) or "'none'"),
+    # MathJax writes its style sheet and style attributes into the page
+    "style-src 'unsafe-inline'",
     "img-src data:",
     "base-uri 'none'",
     "form-action 'none'",
@@ -55,14 +56,6 @@ def with_policy(html: str, policy: str = FEEDBACK_POLICY) -> str:
         raise ValueError("the page has no <head> to put its Content-Security-Policy in")
     cut = start + len("<head>")
     return html[:cut] + "\n" + meta_tag(policy) + html[cut:]
-
-
-class FeedbackExporter(HTMLExporter):
-    """nbgrader's feedback HTML exporter, each page carrying :data:`FEEDBACK_POLICY`."""
-
-    def from_notebook_node(self, nb, resources=None, **kw):
-        html, resources = super().from_notebook_node(nb, resources, **kw)
-        return with_policy(html), resources
 
 
 def server_settings() -> dict:

@@ -8,12 +8,12 @@ after execution and before nbgrader saves the scores.
 from __future__ import annotations
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, GetGrades,
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata,
                                     IgnorePattern, LimitOutput, SaveAutoGrades)
 from traitlets.config import Config
 
-from .csp import FeedbackExporter
-from .feedback_filters import HideHiddenTests
+from .feedback_filters import HideHiddenTests, RecordGrades
+from .feedback_page import FeedbackExporter, template_settings
 from .hidden_scrub import ScrubHiddenTests
 from .sanitise import SanitiseStudentContent
 from .verdicts import DecideVerdicts
@@ -58,9 +58,11 @@ def configure(c: Config, sandbox: bool = True, cell_timeout: int = CELL_TIMEOUT)
         AssignLatePenalties,
         CheckCellMetadata,
     ]
-    c.GenerateFeedback.preprocessors = [ScrubHiddenTests, HideHiddenTests, GetGrades,
+    c.GenerateFeedback.preprocessors = [ScrubHiddenTests, HideHiddenTests, RecordGrades,
                                         CSSHTMLHeaderPreprocessor]
     c.GenerateFeedback.exporter_class = FeedbackExporter  # pages carry a CSP
+    for name, value in template_settings().items():  # ✓/✗, awaiting hand grading
+        setattr(c.FeedbackExporter, name, value)
     # every HTML rendering (feedback pages, formgrader's submission view) sanitises
     # again, so notebooks autograded elsewhere or earlier are rendered inert too
     c.HTMLExporter.preprocessors = [SanitiseStudentContent]

@@ -8,6 +8,11 @@ In float64 with centred differences (h = 1e-5) a correct backward pass of the co
 layers gives about 1e-9 or less; :data:`THRESHOLD` = 1e-7 is the pass mark. Near a kink
 (``max`` with a tie, ReLU at 0) the numerical gradient is meaningless, so checks of
 max pooling use inputs without ties.
+
+A failing gradient is compared further with :mod:`course_utils.mistakes`: when it is the
+numerical gradient flipped, transposed, scaled, not summed, not cropped, or the gradient
+of the layer with its kernel flipped, or holds one output's contribution where the sum
+of all is needed, the report names that mistake under the numbers.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from .failure import CheckFailed
+from .mistakes import Mistake, Probe, recognise
 
 #: Largest relative error (see module docstring) accepted as a pass in float64.
 THRESHOLD = 1e-7
@@ -86,6 +92,7 @@ class GradientCheck:
     numerical: float
     analytic: float
     threshold: float
+    mistake: str | None = None  # the recognised mistake of a failure, one sentence
 
     @property
     def passed(self) -> bool:
@@ -98,9 +105,10 @@ class GradientCheck:
         differ between machines. A failure shows the error and the worst entry."""
         if self.passed:
             return f"{self.name:>4}  pass   rel. error < {self.threshold:.0e}"
-        return (f"{self.name:>4}  FAIL   rel. error {self.rel_error:.2e} (pass mark "
+        line = (f"{self.name:>4}  FAIL   rel. error {self.rel_error:.2e} (pass mark "
                 f"{self.threshold:.0e}), worst at {self.worst_index}: numerical "
                 f"{self.numerical:.6g}, yours {self.analytic:.6g}")
+        return line + (f"\n      recognised: {self.mistake}" if self.mistake else "")
 
 
 class GradientReport(list):
@@ -122,9 +130,11 @@ class GradientReport(list):
                 + "\n".join(check.line() for check in failed))
 
 
-def compare_gradient(name: str, numerical, analytic, threshold: float = THRESHOLD
-                     ) -> GradientCheck:
-    """Compare one analytic gradient with its numerical estimate."""
+def compare_gradient(name: str, numerical, analytic, threshold: float = THRESHOLD,
+                     probe: Probe | None = None, mistakes=()) -> GradientCheck:
+    """Compare one analytic gradient with its numerical estimate. A failure carries the
+    recognised mistake (:func:`course_utils.mistakes.recognise`; ``probe`` and
+    ``mistakes`` as there), a wrong shape says it in the raised message."""
     numerical = np.asarray(numerical, dtype=np.float64)
     try:
         analytic = np.asarray(analytic, dtype=np.float64)
@@ -132,21 +142,27 @@ def compare_gradient(name: str, numerical, analytic, threshold: float = THRESHOL
         raise TypeError(f"{name} should be an array of numbers, got "
                         f"{type(analytic).__name__}") from exc
     if analytic.shape != numerical.shape:
+        mistake = recognise(name, analytic, numerical)
         raise CheckFailed(f"{name} has shape {analytic.shape}, expected "
-                             f"{numerical.shape} (the shape of the input it belongs to)")
+                          f"{numerical.shape} (the shape of the input it belongs to)"
+                          + (f"\nRecognised: {mistake}" if mistake else ""))
     if numerical.size == 0:
         return GradientCheck(name, 0.0, (), 0.0, 0.0, threshold)
     errors = _elementwise_rel_error(numerical, analytic)
     errors = np.where(np.isfinite(errors), errors, np.inf)
     worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(errors)), errors.shape))
-    return GradientCheck(name, float(errors[worst]), worst, float(numerical[worst]),
-                         float(analytic[worst]), threshold)
+    error = float(errors[worst])
+    mistake = (recognise(name, analytic, numerical, probe, tuple(mistakes))
+               if error > threshold else None)
+    return GradientCheck(name, error, worst, float(numerical[worst]),
+                         float(analytic[worst]), threshold, mistake)
 
 
 def check_gradients(forward: Callable[..., np.ndarray], inputs: Mapping[str, np.ndarray],
                     analytic: Mapping[str, np.ndarray], dout: np.ndarray,
                     h: float = STEP, threshold: float = THRESHOLD,
-                    raise_on_failure: bool = True, verbose: bool = True) -> GradientReport:
+                    raise_on_failure: bool = True, verbose: bool = True,
+                    mistakes: Mapping[str, list[Mistake]] | None = None) -> GradientReport:
     """Check analytic gradients of ``forward`` against centred differences.
 
     ``forward(**inputs)`` returns the layer output (shape of ``dout``). ``analytic`` maps
@@ -154,6 +170,10 @@ def check_gradients(forward: Callable[..., np.ndarray], inputs: Mapping[str, np.
     ``x`` and ``w`` (the leading ``d`` is dropped to find the input). Prints one line per
     gradient; raises AssertionError if any exceeds ``threshold`` (unless
     ``raise_on_failure`` is False). Returns the :class:`GradientReport`.
+
+    A failing gradient names its mistake where :mod:`course_utils.mistakes` recognises
+    one (from the numerical gradient and the layer itself); ``mistakes`` maps gradient
+    names to further :class:`~course_utils.mistakes.Mistake` candidates, tried first.
     """
     report = GradientReport()
     for grad_name, grad in analytic.items():
@@ -166,7 +186,9 @@ def check_gradients(forward: Callable[..., np.ndarray], inputs: Mapping[str, np.
             return forward(**{**inputs, _name: value})
 
         numerical = numerical_gradient(f, np.asarray(inputs[input_name]), dout, h)
-        report.append(compare_gradient(grad_name, numerical, grad, threshold))
+        probe = Probe(grad_name, input_name, forward, inputs, np.asarray(dout), h)
+        report.append(compare_gradient(grad_name, numerical, grad, threshold, probe,
+                                       (mistakes or {}).get(grad_name, ())))
     if verbose:
         print(report)
     if raise_on_failure:

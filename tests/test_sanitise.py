@@ -12,7 +12,8 @@ from nbformat.v4 import (new_code_cell, new_markdown_cell, new_notebook, new_out
                          new_raw_cell)
 
 from autograder import sanitise
-from autograder.csp import FEEDBACK_POLICY, FeedbackExporter, with_policy
+from autograder.csp import FEEDBACK_POLICY, with_policy
+from autograder.feedback_page import FeedbackExporter
 from autograder.sanitise import (PLAIN_TEXT_NOTE, SanitiseStudentContent, clean_html,
                                  clean_markdown, clean_output, markdown_problems,
                                  sanitise_cell, sanitise_notebook, unsafe_html)
