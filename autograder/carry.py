@@ -7,8 +7,9 @@ notebook"): ``ipykernel_launcher.py`` or ``numpy.py`` would be imported by the
 instructor's own, unsandboxed kernel, and a setuid file would be a root-owned setuid
 binary while the notebook grades. :class:`NotebooksOnlyAutograde` carries only the
 assignment's notebooks (nbgrader sanitises and writes them itself), nbgrader's own
-``timestamp.txt`` (the submission time ``submit``/``collect`` record: feedback carries
-it on, and ``release_feedback`` needs it to find each page), plus an explicit allow-list
+records of the submission (``timestamp.txt`` and ``submission_secret.txt``, written by
+``submit``: feedback carries them on, and ``release_feedback`` needs them to name each
+page), plus an explicit allow-list
 of data files, copied as plain ``0644`` files; everything else stays behind.
 
 It also keeps the grading folders private. ``autograded/`` and each student's folder
@@ -31,8 +32,9 @@ from traitlets import Dict, List, Unicode, default
 #: Modes of the grading folders and files (see the module docstring).
 PRIVATE_DIR, SANDBOX_DIR, NOTEBOOK_FILE, DATA_FILE = 0o700, 0o755, 0o600, 0o644
 #: Suffixes Python can import: never carried, even when allow-listed.
-#: nbgrader's record of the submission time, carried (when small) with the notebooks.
-TIMESTAMP_FILE, TIMESTAMP_MAX_BYTES = "timestamp.txt", 1024
+#: nbgrader's records of a submission (its time, and the secret ``submit`` draws, which
+#: ``release_feedback`` hashes with the notebook), carried (when small) with it.
+SUBMISSION_RECORDS, RECORD_MAX_BYTES = ("timestamp.txt", "submission_secret.txt"), 1024
 IMPORTABLE = (".py", ".pyc", ".pyo", ".pyw", ".pth", ".so", ".pyd", ".zip", ".egg",
               ".whl")
 
@@ -133,10 +135,10 @@ class NotebooksOnlyAutograde(Autograde, _CopyNothing):
         super().init_assignment(assignment_id, student_id)
         source = Path(self._format_source(assignment_id, student_id))
         carry_data_files(source, dest, self.carried_files.get(assignment_id, []))
-        timestamp = source / TIMESTAMP_FILE
-        if timestamp.is_file() and not timestamp.is_symlink() \
-                and timestamp.stat().st_size <= TIMESTAMP_MAX_BYTES:
-            carry_data_files(source, dest, [TIMESTAMP_FILE])
+        carry_data_files(source, dest, [
+            name for name in SUBMISSION_RECORDS if (source / name).is_file()
+            and not (source / name).is_symlink()
+            and (source / name).stat().st_size <= RECORD_MAX_BYTES])
 
     def write_single_notebook(self, output: str, resources: dict) -> None:
         nb = resources["nbgrader"]

@@ -17,7 +17,8 @@ release:
   exchange through them).
 
 nbgrader then makes ``outbound/`` (``0755``), ``inbound/`` (``2733``: students can drop
-a submission in but cannot list or read the others') and ``feedback/`` itself.
+a submission in but cannot list or read the others') and ``feedback/`` itself; the
+course's ``collect`` is :class:`OwnedSubmissionsCollect` (``settings``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,14 @@ import os
 import stat
 from pathlib import Path
 
+from nbgrader.exchange.default.collect import ExchangeCollect
+
 from .course import CourseError
+
+try:
+    import pwd
+except ImportError:  # not on Windows
+    pwd = None
 
 #: nbgrader's default exchange root.
 DEFAULT_EXCHANGE = Path("/srv/nbgrader/exchange")
@@ -81,3 +89,45 @@ def prepare_exchange(root: Path, course_id: str) -> Path:
     if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
         os.chmod(course, COURSE_MODE)
     return course
+
+
+class OwnedSubmissionsCollect(ExchangeCollect):
+    """nbgrader's ``collect``, trusting a submission's name only when its owner agrees.
+
+    A submission in ``inbound/`` is a folder named ``<student>+<assignment>+<time>+…``;
+    ``inbound/`` is open for every account to create in, so any student can make a
+    folder that names another student and a later time. Stock ``collect`` then warns
+    ("cheating attempt?") and still collects it, in place of the real one. Here, where
+    accounts are known (``check_owner``, on by default), only folders owned by the
+    account they name count: the latest of those is collected, and each other folder
+    is left in the exchange with an error line naming it and its owner.
+    """
+
+    def _owned(self, record: dict) -> bool:
+        if not self.check_owner or pwd is None:
+            return True
+        owner = _owner_name(self.inbound_path, record)
+        if owner != record["username"]:
+            self.log.error("not collected: %s names %s but belongs to %s",
+                               record["filename"], record["username"],
+                               owner or "an unknown uid")
+            return False
+        return True
+
+    def _sort_by_timestamp(self, records):
+        # called once per student with that student's records: the latest *owned* one
+        # comes first; with none owned, copy_files below drops the student's record
+        owned = [r for r in records if self._owned(r)]
+        return super()._sort_by_timestamp(owned or records)
+
+    def copy_files(self):
+        self.src_records = [r for r in self.src_records if self._owned(r)]
+        return super().copy_files()
+
+
+def _owner_name(folder: str, record: dict) -> str | None:
+    """The account name owning the record's folder in ``folder`` (None: no account)."""
+    try:
+        return pwd.getpwuid(os.lstat(os.path.join(folder, record["filename"])).st_uid).pw_name
+    except KeyError:
+        return None

@@ -42,6 +42,8 @@ def configure(c: Config, sandbox: bool = True, cell_timeout: int = CELL_TIMEOUT)
     kernel, but the kernel runs with the grader's rights)."""
     c.CourseDirectory.course_id = COURSE_ID
     c.Exchange.root = str(exchange_root())  # nbgrader's exchange on a shared machine
+    # collect only submissions owned by the account they name
+    c.ExchangeFactory.collect = "autograder.exchange.OwnedSubmissionsCollect"
     c.ClearSolutions.code_stub = {"python": STUB}
     c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
     c.OverwriteCells.add_missing_cells = True

@@ -5,6 +5,10 @@ per student, as that student's own Unix account (created here) in their home fol
 Between fetching and submitting, each student's work is written into the fetched
 notebook; dan hands in twice (the untouched notebook first).
 
+Before the instructor collects, dan also drops two folders into the exchange that name
+other students (ada, with a later time; an account that does not exist): neither is
+collected.
+
 Checks: every student's grade and feedback arrive, the feedback each fetched is the page
 graded for their last submission and holds no rubric; nothing is lost or duplicated
 (one submission per student in ``submitted/``, one feedback page each in the exchange
@@ -206,7 +210,12 @@ def test_an_exchange_round_trip_with_three_student_accounts(tmp_path, accounts):
             if who == "instructor":
                 if command.split()[3:4] == ["grade"]:
                     before_grading = _tree_digest(course / "submitted")
-                instructor(command)
+                if command.split()[:2] == ["nbgrader", "collect"]:
+                    forged = forge_submissions(accounts, exchange / COURSE_ID / "inbound")
+                collected = instructor(command)
+                if command.split()[:2] == ["nbgrader", "collect"]:
+                    for name in forged:  # left behind, each named in an error line
+                        assert name in collected, collected
                 continue
             for sample, name in accounts.names.items():
                 work = accounts.home(name) / ASSIGNMENT / NOTEBOOK
@@ -227,7 +236,7 @@ def test_an_exchange_round_trip_with_three_student_accounts(tmp_path, accounts):
 
     # the exchange's permissions are real: nobody lists or reads another's submission
     inbound = exchange / COURSE_ID / "inbound"
-    assert len(list(inbound.iterdir())) == len(SAMPLES) + 1  # dan handed in twice
+    assert len(list(inbound.iterdir())) == len(SAMPLES) + 1 + 2  # dan: twice, 2 forged
     peek = accounts.run(accounts.names["ben-blank"], f"ls {inbound}", check=False)
     assert peek.returncode != 0 and "Permission denied" in peek.stderr, peek
 
@@ -258,6 +267,18 @@ def test_an_exchange_round_trip_with_three_student_accounts(tmp_path, accounts):
         assert pages[0].read_bytes() == graded.read_bytes(), name
         assert pages[0].stat().st_uid == pwd.getpwnam(name).pw_uid
         assert not rubric_lines_in(pages[0].read_text(), source_nb), name
+
+
+def forge_submissions(accounts: Accounts, inbound: Path) -> list[str]:
+    """dan drops two folders into inbound/ that name others: one for ada, dated later
+    than anything real, and one for an account that does not exist. Returns their
+    names."""
+    dan, ada = accounts.names["dan-buggy"], accounts.names["ada-perfect"]
+    names = [f"{ada}+{ASSIGNMENT}+2099-01-01 00:00:00.000000 UTC+forged",
+             f"xt-nobody+{ASSIGNMENT}+2099-01-01 00:00:00.000000 UTC+forged"]
+    for name in names:
+        accounts.run(dan, f"cp -r {ASSIGNMENT} '{inbound}/{name}'")
+    return names
 
 
 def rubric_lines_in(page: str, source_nb) -> list[str]:

@@ -14,6 +14,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from autograder.settings import LMS_FILE_NAME
@@ -104,3 +105,23 @@ def test_zip_collect_leaves_a_hostile_id_out_of_submitted(tmp_path):
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in (course / "submitted").iterdir()) == ["1001"]
+
+
+def test_formgrader_inserts_a_student_id_unescaped_which_is_why_ids_are_held(tmp_path):
+    """The threat is real: formgrader's submission view renders ``resources.student`` as
+    HTML. (Should nbgrader ever escape it, the id rule stays as a second layer.)"""
+    from nbconvert.exporters import HTMLExporter
+    from nbgrader.server_extensions.formgrader import handlers
+    from traitlets.config import Config
+    config = Config()
+    config.HTMLExporter.template_name = "formgrade"
+    config.HTMLExporter.extra_template_basedirs = [handlers.template_path]
+    nb = nbformat.read(str(ROOT / "release" / ASSIGNMENT / NOTEBOOK), 4)
+    html, _ = HTMLExporter(config=config).from_notebook_node(nb, {
+        "assignment_id": ASSIGNMENT, "notebook_id": ASSIGNMENT, "submission_id": "x",
+        "index": 0, "total": 1, "base_url": "", "student": HOSTILE[0], "last_name": None,
+        "first_name": None, "notebook_path": "x"})
+    # the id arrives as a live element (nbconvert re-serialises it): an image whose
+    # error handler runs script, inside the link that names the student
+    assert re.search(r'<a class="name-shown"[^>]*><img [^>]*onerror="alert\(document\.cookie\)"',
+                     html), html[html.find("name-shown"):][:400]
