@@ -73,3 +73,37 @@ def test_the_root_and_the_students_settings(monkeypatch, tmp_path):
     exec(student_settings(tmp_path, "conv-backprop"), namespace)
     assert namespace["c"].Exchange.root == str(tmp_path)
     assert namespace["c"].CourseDirectory.course_id == "conv-backprop"
+
+
+def test_collect_takes_only_submissions_owned_by_the_account_they_name(open_dir):
+    """A folder that names "nobody" but belongs to another account (here root), dated
+    later than nobody's own, is left behind; nobody's own is collected. One that names
+    an account nobody made ("ghost") is not collected at all."""
+    if os.geteuid() != 0:
+        pytest.skip("folders owned by two accounts need root")
+    import pwd
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
+    from autograder.course import ensure_tools_on_path
+    from autograder.exchange import OwnedSubmissionsCollect
+    ensure_tools_on_path()  # the gradebook runs alembic by name
+    student = pwd.getpwuid(65534).pw_name
+    inbound = open_dir / "exchange" / "conv-backprop" / "inbound"
+    for name, owner, text in (
+            (f"{student}+ch1+2026-01-01 10:00:00.000000 UTC+own", 65534, "own"),
+            (f"{student}+ch1+2099-01-01 10:00:00.000000 UTC+forged", 0, "forged"),
+            ("ghost+ch1+2099-01-01 10:00:00.000000 UTC+forged", 0, "ghost")):
+        (inbound / name).mkdir(parents=True)
+        (inbound / name / "ch1.ipynb").write_text(text)
+        os.chown(inbound / name, owner, owner)
+    config = Config()
+    config.CourseDirectory.course_id = "conv-backprop"
+    config.CourseDirectory.root = str(open_dir / "course")
+    config.CourseDirectory.assignment_id = "ch1"
+    config.Exchange.root = str(open_dir / "exchange")
+    (open_dir / "course").mkdir()
+    collect = OwnedSubmissionsCollect(coursedir=CourseDirectory(config=config), config=config)
+    collect.start()
+    submitted = open_dir / "course" / "submitted"
+    assert sorted(p.name for p in submitted.iterdir()) == [student]
+    assert (submitted / student / "ch1" / "ch1.ipynb").read_text() == "own"

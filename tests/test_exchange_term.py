@@ -245,7 +245,7 @@ def test_an_exchange_round_trip_with_three_student_accounts(tmp_path, accounts):
     assert sorted(p.name for p in submitted.iterdir()) == sorted(accounts.names.values())
     for name, sha in handed_in.items():
         assert sorted(p.name for p in (submitted / name / ASSIGNMENT).iterdir()) == \
-            [NOTEBOOK, "timestamp.txt"]
+            [NOTEBOOK, "submission_secret.txt", "timestamp.txt"]  # nbgrader's records
         assert _sha(submitted / name / ASSIGNMENT / NOTEBOOK) == sha, name
     assert _tree_digest(submitted) == before_grading
 
