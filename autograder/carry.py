@@ -6,8 +6,11 @@ kernel and of any kernel the instructor starts there (formgrader's "open live
 notebook"): ``ipykernel_launcher.py`` or ``numpy.py`` would be imported by the
 instructor's own, unsandboxed kernel, and a setuid file would be a root-owned setuid
 binary while the notebook grades. :class:`NotebooksOnlyAutograde` carries only the
-assignment's notebooks (nbgrader sanitises and writes them itself) plus an explicit
-allow-list of data files, copied as plain ``0644`` files; everything else stays behind.
+assignment's notebooks (nbgrader sanitises and writes them itself), nbgrader's own
+records of the submission (``timestamp.txt`` and ``submission_secret.txt``, written by
+``submit``: feedback carries them on, and ``release_feedback`` needs them to name each
+page), plus an explicit allow-list
+of data files, copied as plain ``0644`` files; everything else stays behind.
 
 It also keeps the grading folders private. ``autograded/`` and each student's folder
 are ``0700``; the assignment folder is ``0755`` because the sandbox uid must enter it
@@ -29,6 +32,9 @@ from traitlets import Dict, List, Unicode, default
 #: Modes of the grading folders and files (see the module docstring).
 PRIVATE_DIR, SANDBOX_DIR, NOTEBOOK_FILE, DATA_FILE = 0o700, 0o755, 0o600, 0o644
 #: Suffixes Python can import: never carried, even when allow-listed.
+#: nbgrader's records of a submission (its time, and the secret ``submit`` draws, which
+#: ``release_feedback`` hashes with the notebook), carried (when small) with it.
+SUBMISSION_RECORDS, RECORD_MAX_BYTES = ("timestamp.txt", "submission_secret.txt"), 1024
 IMPORTABLE = (".py", ".pyc", ".pyo", ".pyw", ".pth", ".so", ".pyd", ".zip", ".egg",
               ".whl")
 
@@ -127,8 +133,12 @@ class NotebooksOnlyAutograde(Autograde, _CopyNothing):
     def init_assignment(self, assignment_id: str, student_id: str) -> None:
         dest = self._grading_folders(assignment_id, student_id)
         super().init_assignment(assignment_id, student_id)
-        carry_data_files(Path(self._format_source(assignment_id, student_id)), dest,
-                         self.carried_files.get(assignment_id, []))
+        source = Path(self._format_source(assignment_id, student_id))
+        carry_data_files(source, dest, self.carried_files.get(assignment_id, []))
+        carry_data_files(source, dest, [
+            name for name in SUBMISSION_RECORDS if (source / name).is_file()
+            and not (source / name).is_symlink()
+            and (source / name).stat().st_size <= RECORD_MAX_BYTES])
 
     def write_single_notebook(self, output: str, resources: dict) -> None:
         nb = resources["nbgrader"]

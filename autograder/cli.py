@@ -5,6 +5,7 @@
   grade     autograde submissions in the sandbox, print the grade table
   feedback  write feedback HTML (hidden tests never shown)
   export    write the grades CSV (and an LMS grade sheet), print the grade table
+  exchange  ready nbgrader's exchange folder for a shared machine (JupyterHub)
   lab       open JupyterLab on the student, instructor or reading tree
   selfgrade grade your own notebook (self-study): verdicts and a feedback page
   site      build the reading edition as a static HTML site that works offline
@@ -148,6 +149,18 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_exchange(args) -> int:
+    from .exchange import exchange_root, prepare_exchange, student_settings
+    from .settings import COURSE_ID
+    root = exchange_root()
+    course = prepare_exchange(root, COURSE_ID)
+    print(f"exchange ready: {root} (1777), course folder {course} (0755); now "
+          f"`nbgrader release_assignment <assignment>`")
+    print("every student's Jupyter needs these nbgrader settings (on JupyterHub, in "
+          "/etc/jupyter/nbgrader_config.py):\n" + student_settings(root, COURSE_ID))
+    return 0
+
+
 def cmd_selfgrade(args) -> int:
     from .selfgrade import selfgrade, verdict_report
     from .sandbox import sandbox_problem
@@ -244,6 +257,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("assignments", nargs="*")
     p.add_argument("--to", metavar="DIR", help="output folder (default: report/)")
     course_arg(p)
+
+    add("exchange", cmd_exchange, "create nbgrader's exchange folder ($COURSE_EXCHANGE, "
+        "default /srv/nbgrader/exchange) and the course's folder in it; print the "
+        "students' settings")
 
     p = add("lab", cmd_lab, "open JupyterLab")
     p.add_argument("--tree", choices=("student", "instructor", "reading"), default="student")

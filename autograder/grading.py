@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,8 @@ from traitlets.config import Config
 from .course import Course
 from .pipeline import autograde, quiet_gradebook
 from .progress import Progress
+from .safe_text import shown
+from .student_ids import refusal, valid_student_id
 
 
 @dataclass
@@ -212,8 +215,19 @@ def _grade_one(course: Course, assignment: str, student: str, config: Config,
 def grade_class(course: Course, assignments: list[str], config: Config,
                 students: list[str] | None = None, progress: Progress | None = None
                 ) -> list[GradeResult]:
-    """Autograde every (assignment, student) pair; never stops on a student's problem."""
-    jobs = [(a, s) for a in assignments for s in (students or course.students(a))]
+    """Autograde every (assignment, student) pair; never stops on a student's problem.
+    A student id that is not :func:`~autograder.student_ids.valid_student_id` is neither
+    graded nor registered in the gradebook (formgrader would show it unescaped): a
+    problem line on stderr names it."""
+    jobs, refused = [], []
+    for assignment in assignments:
+        for student in (students or course.students(assignment)):
+            if valid_student_id(student):
+                jobs.append((assignment, student))
+            elif student not in refused:
+                refused.append(student)
+    for student in refused:
+        print(f"  - {shown(refusal(student, 'submitted/'))}", file=sys.stderr)
     progress = progress or Progress(len(jobs), "grading")
     results = []
     for assignment, student in jobs:
@@ -224,7 +238,8 @@ def grade_class(course: Course, assignments: list[str], config: Config,
                       + (" (problems)" if result.problems else ""))
     problems = sum(len(r.problems) for r in results)
     progress.finish(f"{len({s for _, s in jobs})} student(s), {len(assignments)} "
-                    f"assignment(s), {problems} problem(s)")
+                    f"assignment(s), {problems} problem(s)"
+                    + (f", {len(refused)} folder(s) refused" if refused else ""))
     return results
 
 

@@ -12,9 +12,11 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata,
                                     IgnorePattern, LimitOutput, SaveAutoGrades)
 from traitlets.config import Config
 
+from .exchange import exchange_root
 from .feedback_filters import HideHiddenTests, RecordGrades
 from .feedback_page import FeedbackExporter, template_settings
 from .hidden_scrub import ScrubHiddenTests
+from .rubrics import ShowRubrics
 from .sanitise import SanitiseStudentContent
 from .verdicts import DecideVerdicts
 
@@ -25,8 +27,11 @@ STUB = ("# YOUR CODE HERE\n"
         "                          \"says what to compute and return\")")
 #: An LMS download's file names, ``<name>_<id>_<attempt>_<notebook>.ipynb``, as
 #: ``nbgrader zip_collect`` reads them (it matches the whole path of each file).
-LMS_FILE_NAME = (r".*/[^/]+_(?P<student_id>[^_/]+)_(?P<attempt>\d+)_"
-                 r"(?P<file_id>[^_/]+\.ipynb)$")
+#: The id is held to the course's id characters (``student_ids``) less ``_``, the
+#: separator: a file whose id holds anything else (``<``, quotes, ``&``) matches nothing
+#: and is not collected.
+LMS_FILE_NAME = (r".*/[^/]+_(?P<student_id>[A-Za-z0-9][A-Za-z0-9.@-]{0,63})_"
+                 r"(?P<attempt>\d+)_(?P<file_id>[^_/]+\.ipynb)$")
 #: Seconds a single cell may run before it is interrupted.
 CELL_TIMEOUT = 60
 
@@ -36,6 +41,9 @@ def configure(c: Config, sandbox: bool = True, cell_timeout: int = CELL_TIMEOUT)
     instructor's explicit, warned opt-out (verdicts are still decided outside the
     kernel, but the kernel runs with the grader's rights)."""
     c.CourseDirectory.course_id = COURSE_ID
+    c.Exchange.root = str(exchange_root())  # nbgrader's exchange on a shared machine
+    # collect only submissions owned by the account they name
+    c.ExchangeFactory.collect = "autograder.exchange.OwnedSubmissionsCollect"
     c.ClearSolutions.code_stub = {"python": STUB}
     c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
     c.OverwriteCells.add_missing_cells = True
@@ -65,7 +73,10 @@ def configure(c: Config, sandbox: bool = True, cell_timeout: int = CELL_TIMEOUT)
         setattr(c.FeedbackExporter, name, value)
     # every HTML rendering (feedback pages, formgrader's submission view) sanitises
     # again, so notebooks autograded elsewhere or earlier are rendered inert too
-    c.HTMLExporter.preprocessors = [SanitiseStudentContent]
+    # formgrader's submission view (an HTMLExporter) shows each written answer's rubric
+    # from source/; the feedback pages never do
+    c.HTMLExporter.preprocessors = [SanitiseStudentContent, ShowRubrics]
+    c.FeedbackExporter.preprocessors = [SanitiseStudentContent]
     c.HTMLExporter.sanitize_html = True
     return c
 
