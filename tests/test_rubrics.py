@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbconvert.exporters import HTMLExporter
 
-from autograder.csp import FeedbackExporter
+from autograder.feedback_page import FeedbackExporter
 from autograder.rubrics import ShowRubrics, rubrics, with_rubrics
 from autograder.settings import course_config
 from autograder.submissions import grade_id, perfect
@@ -67,8 +67,14 @@ def test_formgrader_shows_the_rubric_and_feedback_never(notebooks):
     assert f"Rubric</strong> for <code>{ANSWER}</code>" in html
     assert first.split("$")[0] in html
     # the feedback exporter, even handed formgrader's resources, has no rubric step
+    # (plus the scores nbgrader's GetGrades puts in, which the feedback page shows)
+    graded = copy.deepcopy(student)
+    for cell in graded.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            cell.metadata.nbgrader["score"] = 0.0
+    grades = {"notebook": ASSIGNMENT, "score": 0.0, "max_score": 1.0, "late_penalty": 0.0}
     feedback, _ = FeedbackExporter(config=config).from_notebook_node(
-        copy.deepcopy(student), _formgrader_resources())
+        graded, _formgrader_resources(nbgrader=grades))
     assert "Rubric</strong>" not in feedback and first.split("$")[0] not in feedback
     assert not any(isinstance(p, ShowRubrics) for p in
                    FeedbackExporter(config=config)._preprocessors)
