@@ -176,6 +176,13 @@ MUTANTS = [
            solutions={BACKWARD: _backward(
                dw_term="np.sum(x[r:r + H_out, c:c + W_out] * dy[::-1, ::-1])")},
            loses={"conv2d-backward-dw"}),
+    Mutant(name="backward-dw-output-axes-swapped",
+           description="the window of x meeting dy is W' rows by H' columns: wrong where "
+                       "dy is one row or column, and conv2d_backward raises on every other "
+                       "non-square dy",
+           solutions={BACKWARD: _backward(
+               dw_term="np.sum(x[r:r + W_out, c:c + H_out] * dy)")},
+           loses={"conv2d-backward-dx", "conv2d-backward-dw", "conv2d-backward-db"}),
     Mutant(name="backward-db-averaged",
            description="the mean of dy",
            solutions={BACKWARD: _backward(db="float(np.mean(dy))")},

@@ -122,6 +122,32 @@ def conv_backward_naive(dout, cache):
 '''
 
 
+SCATTER_BACKWARD = '''\
+def conv_backward_naive(dout, cache):
+    # Each output (n, f, i, j) read x_pad[n, :, i*s:i*s+HH, j*s:j*s+WW]: send its gradient
+    # back into that window, and the window's values into dw[f].
+    x, w, b, conv_param = cache
+    s, p = conv_param['stride'], conv_param['pad']
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    _, _, H_out, W_out = dout.shape
+    x_pad = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+    dx_pad = np.zeros_like(x_pad)
+    dw = np.zeros_like(w)
+    db = np.zeros_like(b)
+    for n in range(N):
+        for f in range(F):
+            for i in range(H_out):
+                for j in range(W_out):
+                    rows = slice(i * s, i * s + HH)
+                    cols = slice(j * s, j * s + WW)
+                    dx_pad[n, :, rows, cols] += dout[n, f, i, j] * w[f]
+                    dw[f] += dout[n, f, i, j] * x_pad[n, :, rows, cols]
+                    db[f] += dout[n, f, i, j]
+    return dx_pad[:, :, p:p + H, p:p + W], dw, db
+'''
+
+
 def mutate(source: str, old: str, new: str) -> str:
     """``source`` with the one occurrence of ``old`` replaced by ``new``."""
     if source.count(old) != 1:
@@ -223,6 +249,11 @@ MUTANTS = [
            loses=ALL_BACKWARD,
            description="dout framed by HH - 1 columns: crashes or shifts dx on non-square "
                        "kernels"),
+    Mutant("scatter-columns-over-h-out",
+           {BACKWARD: mutate(SCATTER_BACKWARD, "for j in range(W_out):", "for j in range(H_out):")},
+           loses=ALL_BACKWARD,
+           description="the output columns looped over H' instead of W': the last columns "
+                       "are missed where W' > H', and the loops raise where W' < H'"),
     Mutant("dw-dout-not-dilated", {BACKWARD: _DW_UNDILATED}, loses={DW},
            description="the stride ignored in dw"),
     Mutant("dw-batch-not-summed",
@@ -280,30 +311,6 @@ def crop_padding(dx_padded, pad):
 ''',
 }
 
-SCATTER_BACKWARD = '''\
-def conv_backward_naive(dout, cache):
-    # Each output (n, f, i, j) read x_pad[n, :, i*s:i*s+HH, j*s:j*s+WW]: send its gradient
-    # back into that window, and the window's values into dw[f].
-    x, w, b, conv_param = cache
-    s, p = conv_param['stride'], conv_param['pad']
-    N, C, H, W = x.shape
-    F, _, HH, WW = w.shape
-    _, _, H_out, W_out = dout.shape
-    x_pad = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
-    dx_pad = np.zeros_like(x_pad)
-    dw = np.zeros_like(w)
-    db = np.zeros_like(b)
-    for n in range(N):
-        for f in range(F):
-            for i in range(H_out):
-                for j in range(W_out):
-                    rows = slice(i * s, i * s + HH)
-                    cols = slice(j * s, j * s + WW)
-                    dx_pad[n, :, rows, cols] += dout[n, f, i, j] * w[f]
-                    dw[f] += dout[n, f, i, j] * x_pad[n, :, rows, cols]
-                    db[f] += dout[n, f, i, j]
-    return dx_pad[:, :, p:p + H, p:p + W], dw, db
-'''
 
 EINSUM_FORWARD = '''\
 def conv_forward_naive(x, w, b, conv_param):
