@@ -32,11 +32,30 @@ def test_recipes_cover_the_spread():
         assert len(recipe.make_cases()) == len(shapes), recipe.name
 
 
+def _raises_somewhere(source: str, recipe) -> bool:
+    """Whether the function defined by ``source`` raises on some case of ``recipe``."""
+    namespace = {"np": np}
+    exec(source, namespace)
+    function = namespace["conv2d_backward"]
+    for case in recipe.make_cases():
+        try:
+            function(**case.inputs)
+        except Exception:  # noqa: BLE001 - any error counts as a crash here
+            return True
+    return False
+
+
 def test_backward_cells_are_graded_independently():
-    """A dx-only mistake must leave dw and db with full marks, and so on."""
+    """A dx-only mistake must leave dw and db with full marks, and so on; only a mistake
+    that makes conv2d_backward raise (it then has no dx, dw or db) loses all three."""
+    recipe = next(r for r in cases_ch2.RECIPES if r.name == "conv2d-backward")
     for mutant in mutants_ch2.MUTANTS:
-        if "conv2d-backward-solution" in mutant.solutions:
-            assert len(mutant.loses) == 1, mutant.name
+        source = mutant.solutions.get("conv2d-backward-solution")
+        if source is None:
+            continue
+        if len(mutant.loses) != 1:
+            assert _raises_somewhere(source, recipe), mutant.name
+            assert len(mutant.loses) == 3, mutant.name
 
 
 # ------------------------------------- oracles against the direct formulas ----

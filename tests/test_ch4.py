@@ -13,6 +13,8 @@ import pytest
 
 from autograder import checks as checks_registry
 from autograder import oracles
+from autograder.mutants import ch4 as mutant_module
+from chapter_harness import chapter, run_as_kernel
 from course_utils.cases import RECIPES
 from course_utils.cases import ch4 as chapter_recipes
 
@@ -86,3 +88,23 @@ def test_oracles_agree_with_torch_on_every_hidden_configuration():
             for name, theirs in (("dx", dx), ("dw", dw), ("db", db)):
                 ours = checks_registry.get_check(f"conv-backward-naive-{name}").expected(i)[name]
                 np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
+BACKWARD_MUTANTS = [pytest.param(m, id=m.name) for m in mutant_module.MUTANTS
+                    if set(m.solutions) == {mutant_module.BACKWARD}]
+
+
+@pytest.mark.parametrize("mutant", BACKWARD_MUTANTS)
+def test_hand_cases_catch_each_backward_mistake_while_the_gradient_checks_are_skipped(
+        mutant):
+    """The gradient checks differentiate the student's forward pass and are skipped until
+    it passes its test; each backward cell's hand-computed cases (N, C, F > 1, an output
+    wider than tall) must catch a wrong backward pass on their own."""
+    broken_forward = next(m for m in mutant_module.MUTANTS if m.name == "forward-bias-missing")
+    run = run_as_kernel(chapter("ch4-stride-padding"),
+                        {**broken_forward.solutions, **mutant.solutions}, draw=False)
+    failures = run.visible_failures()
+    assert "conv-forward-naive" in failures  # so forward_passed stays False
+    for cell in mutant.loses:
+        assert isinstance(failures.get(cell), (AssertionError, ValueError, IndexError)), (
+            cell, failures.get(cell))

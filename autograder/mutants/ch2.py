@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from .base import Alternative, Mutant, edited, instructor_solution, mutate
+from .base import Alternative, Crash, Mutant, edited, instructor_solution, mutate
 
 ASSIGNMENT = "ch2-conv2d"
 FORWARD = "conv2d-forward-solution"
@@ -156,6 +156,20 @@ MUTANTS = [
                (_DW_TERM, "np.sum(x[r:r + H_out, c:c + W_out] * dy[::-1, ::-1])"))},
            loses={"conv2d-backward-dw"},
            recognised_as="a true convolution of x with dy"),
+    Mutant(name="backward-dw-output-axes-swapped",
+           description="the window of x meeting dy is W' rows by H' columns: wrong where "
+                       "dy is one row or column, and conv2d_backward raises on every other "
+                       "non-square dy",
+           solutions={BACKWARD: _backward((_DW_TERM, "np.sum(x[r:r + W_out, c:c + H_out] * dy)"))},
+           loses={"conv2d-backward-dx", "conv2d-backward-dw", "conv2d-backward-db"},
+           # swapped, the window of x and dy broadcast only where dy is one row or column;
+           # on the other non-square configurations the function raises
+           recognised_as={cell: Crash("conv2d_backward")
+                          for cell in ("conv2d-backward-dx", "conv2d-backward-dw",
+                                       "conv2d-backward-db")},
+           # the dx and db cells run conv2d_backward on a 3 x 4 dy, where it raises; the dw
+           # cell's 1 x 3 dy gives wrong numbers
+           visible_errors={"conv2d-backward-dx": ValueError, "conv2d-backward-db": ValueError}),
     Mutant(name="backward-db-averaged",
            description="the mean of dy",
            solutions={BACKWARD: _backward(("db = float(np.sum(dy))", "db = float(np.mean(dy))"))},

@@ -60,6 +60,32 @@ def conv_backward_naive(dout, cache):
 '''
 
 
+SCATTER_BACKWARD = '''\
+def conv_backward_naive(dout, cache):
+    # Each output (n, f, i, j) read x_pad[n, :, i*s:i*s+HH, j*s:j*s+WW]: send its gradient
+    # back into that window, and the window's values into dw[f].
+    x, w, b, conv_param = cache
+    s, p = conv_param['stride'], conv_param['pad']
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    _, _, H_out, W_out = dout.shape
+    x_pad = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+    dx_pad = np.zeros_like(x_pad)
+    dw = np.zeros_like(w)
+    db = np.zeros_like(b)
+    for n in range(N):
+        for f in range(F):
+            for i in range(H_out):
+                for j in range(W_out):
+                    rows = slice(i * s, i * s + HH)
+                    cols = slice(j * s, j * s + WW)
+                    dx_pad[n, :, rows, cols] += dout[n, f, i, j] * w[f]
+                    dw[f] += dout[n, f, i, j] * x_pad[n, :, rows, cols]
+                    db[f] += dout[n, f, i, j]
+    return dx_pad[:, :, p:p + H, p:p + W], dw, db
+'''
+
+
 _DX_UNDILATED = mutate(
     mutate(BACKWARD_SOURCE, "framed = np.pad(dout_dilated, ((0, 0), (0, 0), "
                             "(HH - 1, H_pad - H_dil),",
@@ -146,9 +172,7 @@ MUTANTS = [
                             "W_out = 1 + (W + 2 * pad - HH) // stride")},
            loses={"conv-forward-naive"},
            description="too narrow where HH > WW, and raises where HH < WW",
-           recognised_as="computing the output width from the kernel height",
-           visible_errors={
-               "conv-forward-naive": ValueError}),
+           recognised_as="computing the output width from the kernel height"),
     Mutant("forward-square-output",
            {FORWARD: mutate(FORWARD_SOURCE, "W_out = 1 + (W + 2 * pad - WW) // stride",
                             "W_out = H_out")},
@@ -193,6 +217,13 @@ MUTANTS = [
                "conv-backward-naive-dw": Crash("conv_backward_naive"),
                "conv-backward-naive-db": Crash("conv_backward_naive")},
            visible_errors=dict.fromkeys(ALL_BACKWARD, ValueError)),
+    Mutant("scatter-columns-over-h-out",
+           {BACKWARD: mutate(SCATTER_BACKWARD, "for j in range(W_out):", "for j in range(H_out):")},
+           loses=ALL_BACKWARD,
+           description="the output columns looped over H' instead of W': the last columns "
+                       "are missed where W' > H', and the loops raise where W' < H'",
+           # the hidden configurations with W' < H' come first: the loops raise there
+           recognised_as={cell: Crash("conv_backward_naive") for cell in ALL_BACKWARD}),
     Mutant("dw-dout-not-dilated", {BACKWARD: _DW_UNDILATED}, loses={DW},
            description="the stride ignored in dw",
            recognised_as="ignoring the stride in dw (dy not dilated)"),
@@ -258,30 +289,6 @@ def crop_padding(dx_padded, pad):
 ''',
 }
 
-SCATTER_BACKWARD = '''\
-def conv_backward_naive(dout, cache):
-    # Each output (n, f, i, j) read x_pad[n, :, i*s:i*s+HH, j*s:j*s+WW]: send its gradient
-    # back into that window, and the window's values into dw[f].
-    x, w, b, conv_param = cache
-    s, p = conv_param['stride'], conv_param['pad']
-    N, C, H, W = x.shape
-    F, _, HH, WW = w.shape
-    _, _, H_out, W_out = dout.shape
-    x_pad = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
-    dx_pad = np.zeros_like(x_pad)
-    dw = np.zeros_like(w)
-    db = np.zeros_like(b)
-    for n in range(N):
-        for f in range(F):
-            for i in range(H_out):
-                for j in range(W_out):
-                    rows = slice(i * s, i * s + HH)
-                    cols = slice(j * s, j * s + WW)
-                    dx_pad[n, :, rows, cols] += dout[n, f, i, j] * w[f]
-                    dw[f] += dout[n, f, i, j] * x_pad[n, :, rows, cols]
-                    db[f] += dout[n, f, i, j]
-    return dx_pad[:, :, p:p + H, p:p + W], dw, db
-'''
 
 EINSUM_FORWARD = '''\
 def conv_forward_naive(x, w, b, conv_param):
