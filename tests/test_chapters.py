@@ -58,6 +58,9 @@ class Expected:
 
 
 BACKWARD4 = ("conv-backward-naive-dx", "conv-backward-naive-dw", "conv-backward-naive-db")
+BACKWARD6 = ("conv-backward-fast-dx", "conv-backward-fast-dw", "conv-backward-fast-db")
+POOL_BACKWARD6 = ("max-pool-backward-fast", "max-pool-backward-fast-ties")
+POOL6 = ("max-pool-forward-fast", *POOL_BACKWARD6)
 
 EXPECTED = {
     "ch1-conv1d": Expected(
@@ -263,6 +266,67 @@ EXPECTED = {
         # differ where there are ties, in the ties cell.
         same_as_oracle={
             ("max-pool-backward", label): "max-pool-backward-ties"
+            for label in ("sending the gradient to every maximum of a tie",
+                          "splitting the gradient evenly among the maxima of a tie",
+                          "sending the gradient to the last maximum of a tie",
+                          "sending the gradient to the first maximum in column-major "
+                          "order at a tie")},
+    ),
+    "ch6-im2col": Expected(
+        mistake_of={
+            # The transpose breaks every product and pooling reshape built on it.
+            "im2col-transposed": {
+                "im2col": "the transpose (rows and columns swapped)",
+                "im2col-adjoint": None,  # the recipe's own shape check raises
+                "conv-forward-fast": Crash("conv_forward_fast"),
+                **{cell: Crash("conv_backward_fast") for cell in BACKWARD6},
+                "max-pool-forward-fast": Crash("max_pool_forward_fast"),
+                **{cell: Crash("max_pool_backward_fast") for cell in POOL_BACKWARD6}},
+            "im2col-stride-ignored": {
+                cell: "im2col with windows at (i, j)" for cell in (
+                    "im2col-adjoint", "conv-backward-fast-dw", *POOL6)}
+            | {"im2col": "windows at (i, j) instead of (i·stride, j·stride)",
+               "conv-forward-fast": "windows at (i, j) instead of (i·stride, j·stride)"},
+            "im2col-samples-inner": {
+                cell: "im2col with its columns ordered (i, j, n)" for cell in (
+                    "im2col-adjoint", "conv-forward-fast", "conv-backward-fast-dw", *POOL6)}
+            | {"im2col": "columns ordered (i, j, n), samples innermost"},
+            "col2im-assigned": {
+                **{cell: "col2im assigning instead of adding" for cell in (
+                    "col2im", "im2col-adjoint", "conv-backward-fast-dx")},
+                **{cell: "assigning the columns back instead of adding them"
+                   for cell in POOL_BACKWARD6}},
+            "col2im-not-cropped": {"col2im": "not cropping the padding",
+                                   "im2col-adjoint": None,  # x * col2im(c) cannot broadcast
+                                   "conv-backward-fast-dx": "returning the gradient of the "
+                                                            "padded input, not cropped,"},
+            "col2im-stride-ignored": {
+                cell: "col2im with windows at (i, j)" for cell in (
+                    "im2col-adjoint", "conv-backward-fast-dx", *POOL_BACKWARD6)}
+            | {"col2im": "windows at (i, j) instead of (i·stride, j·stride)"},
+            "forward-not-transposed": "reshaping Y (F, N·H'·W') straight to (N, F, H', W')",
+            "forward-bias-missing": "leaving out the bias",
+            "backward-dout-not-transposed": "dout reshaped to (F, N·H'·W') without swapping",
+            "backward-dx-not-cropped": "returning the gradient of the padded input, not "
+                                       "cropped,",
+            "backward-db-positions-not-summed": "a db per position, shape (F, H', W')",
+            "max-pool-forward-square-windows-reshaped": "the tiling reshape for square "
+                                                        "windows that do not tile",
+            "max-pool-backward-assigned": "assigning the columns back instead of adding them",
+            "max-pool-backward-every-maximum": "sending the gradient to every maximum of a tie",
+        },
+        visible_misses={
+            **{("im2col-transposed", cell): ValueError
+               for cell in ("conv-forward-fast", *BACKWARD6, *POOL6)},
+            ("col2im-not-cropped", "im2col-adjoint"): ValueError,
+        },
+        example=("col2im-assigned", "col2im",
+                 ("col2im's dx", "x shape (2, 3, 7, 5) HH=3 WW=2 stride=2 pad=0", "+=")),
+        tied_recipes=frozenset({"max-pool-backward-fast-ties"}),
+        # Both backward pooling cells list every backward mistake; the tie rules only
+        # differ where there are ties, in the ties cell.
+        same_as_oracle={
+            ("max-pool-backward-fast", label): "max-pool-backward-fast-ties"
             for label in ("sending the gradient to every maximum of a tie",
                           "splitting the gradient evenly among the maxima of a tie",
                           "sending the gradient to the last maximum of a tie",

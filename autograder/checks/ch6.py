@@ -169,7 +169,13 @@ def _inner(inputs, im2col=oracles.im2col, col2im=oracles.col2im) -> dict:
                                np.sum(inputs["x"] * dx)])}
 
 
+_SAMPLES_INNER = ("im2col with its columns ordered (i, j, n), samples innermost",
+                  "This course orders the columns (n, i, j): p = (n·H' + i)·W' + j, all the "
+                  "windows of sample 0 first; the reshape of Y to (F, N, H', W') relies on it.")
+
+
 _ADJOINT_MISTAKES = (
+    Mistake(*_SAMPLES_INNER, lambda inputs: _inner(inputs, im2col=_im2col_samples_inner)),
     Mistake(*_ASSIGNED_SLICES,
             lambda inputs: _inner(inputs, col2im=_col2im_assigned_slices)),
     Mistake(*_ASSIGNED_WINDOWS,
@@ -258,6 +264,31 @@ def _dx_uncropped(inputs):
     return {"dx": _backward(inputs, x=spatial_pad(inputs["x"], inputs["pad"]), pad=0)[0]}
 
 
+def _fast_layer(inputs, im2col=oracles.im2col, col2im=oracles.col2im) -> dict:
+    """out, dx, dw, db of the im2col layer built on the given (possibly wrong) im2col and
+    col2im, the way the chapter builds it."""
+    x, w, b = (np.asarray(inputs[k], dtype=np.float64) for k in ("x", "w", "b"))
+    dout = np.asarray(inputs["dout"], dtype=np.float64)
+    s, p = inputs["stride"], inputs["pad"]
+    F, C, HH, WW = w.shape
+    N, _, H_out, W_out = dout.shape
+    cols = im2col(x, HH, WW, s, p)
+    rows = w.reshape(F, -1) @ cols + b[:, None]
+    dout_rows = dout.transpose(1, 0, 2, 3).reshape(F, -1)
+    return {"out": rows.reshape(F, N, H_out, W_out).transpose(1, 0, 2, 3),
+            "dw": (dout_rows @ cols.T).reshape(w.shape),
+            "dx": col2im(w.reshape(F, -1).T @ dout_rows, x.shape, HH, WW, s, p),
+            "db": dout_rows.sum(axis=1)}
+
+
+_IM2COL_UNSTRIDED = ("im2col with " + _STRIDE[0], _STRIDE[1])
+_COL2IM_UNSTRIDED = ("col2im with " + _STRIDE[0], _STRIDE[1])
+
+
+def _layer_with(im2col=oracles.im2col, col2im=oracles.col2im):
+    return lambda inputs: _fast_layer(inputs, im2col, col2im)
+
+
 _NOT_TRANSPOSED = ("dout reshaped to (F, N·H'·W') without swapping its first two axes",
                    "dout is (N, F, H', W'); the columns of Y run over (n, i, j) inside each "
                    "filter's row, so dY = dout.transpose(1, 0, 2, 3).reshape(F, -1).")
@@ -271,6 +302,7 @@ FORWARD_MISTAKES = (
         _forward, "The layer cross-correlates: w.reshape(F, -1) @ im2col(x), with w as it is."),
     common.bias_left_out(_forward),
     Mistake(*_STRIDE, _forward_unstrided),
+    Mistake(*_SAMPLES_INNER, _layer_with(im2col=_im2col_samples_inner)),
 )
 
 DX_MISTAKES = (
@@ -283,6 +315,7 @@ DX_MISTAKES = (
             _dx_uncropped),
     common.dx_kernel_not_flipped(
         _backward, "dcols = w.reshape(F, -1).T @ dY uses w as it is; no flip by hand."),
+    Mistake(*_COL2IM_UNSTRIDED, _layer_with(col2im=_col2im_unstrided)),
 )
 
 DW_MISTAKES = (
@@ -291,6 +324,8 @@ DW_MISTAKES = (
     common.dw_averaged(_backward, "dw = dY @ cols.T is the plain sum over every column, "
                                   "never divided by N."),
     common.dw_flipped(_backward, "dw = dY @ cols.T, reshaped to w.shape; no flip."),
+    Mistake(*_IM2COL_UNSTRIDED, _layer_with(im2col=_im2col_unstrided)),
+    Mistake(*_SAMPLES_INNER, _layer_with(im2col=_im2col_samples_inner)),
 )
 
 DB_MISTAKES = (
@@ -298,6 +333,8 @@ DB_MISTAKES = (
             "b[f] is added at every output position of every sample: sum dout over axes "
             "0, 2 and 3 (dY.sum(axis=1)).",
             lambda inputs: {"db": np.asarray(inputs["dout"]).sum(axis=0)}),
+    Mistake(*_NOT_TRANSPOSED,
+            lambda inputs: {"db": _dout_not_transposed(inputs).sum(axis=(0, 2, 3))}),
 ) + common.db_mistakes("The layer returns the plain sum, never divided by N.")
 
 
@@ -346,7 +383,34 @@ def _square_windows_reshaped(inputs):
     return {"out": oracles.max_pool_forward(x[:, :, :H_out * s, :W_out * s], s, s, s)}
 
 
-POOL_FORWARD_MISTAKES = (
+def _fast_pool(inputs, im2col=oracles.im2col, col2im=oracles.col2im) -> dict:
+    """out and dx of max pooling's im2col path built on the given helpers; windows
+    that tile take the reshape path, which uses neither."""
+    x = np.asarray(inputs["x"], dtype=np.float64)
+    ph, pw, s = _pool(inputs)
+    _needs(not ph == pw == s, "windows that tile")
+    N, C, H, W = x.shape
+    H_out, W_out = 1 + (H - ph) // s, 1 + (W - pw) // s
+    cols = im2col(x.reshape(N * C, 1, H, W), ph, pw, s, 0)
+    result = {"out": cols.max(axis=0).reshape(N, C, H_out, W_out)}
+    if "dout" in inputs:
+        dcols = np.zeros(cols.shape)
+        dcols[cols.argmax(axis=0), np.arange(cols.shape[1])] = np.ravel(inputs["dout"])
+        result["dx"] = col2im(dcols, (N * C, 1, H, W), ph, pw, s, 0).reshape(x.shape)
+    return result
+
+
+def _pool_with(im2col=oracles.im2col, col2im=oracles.col2im):
+    return lambda inputs: _fast_pool(inputs, im2col, col2im)
+
+
+POOL_WRONG_HELPERS = (
+    Mistake(*_SAMPLES_INNER, _pool_with(im2col=_im2col_samples_inner)),
+    Mistake(*_IM2COL_UNSTRIDED, _pool_with(im2col=_im2col_unstrided)),
+    Mistake(*_COL2IM_UNSTRIDED, _pool_with(col2im=_col2im_unstrided)),
+)
+
+POOL_FORWARD_MISTAKES = POOL_WRONG_HELPERS[:2] + (
     Mistake("the tiling reshape for square windows that do not tile",
             "The reshape to (N, C, H', s, W', s) is right only when pool_height = "
             "pool_width = stride; overlapping windows or gaps need im2col.",
@@ -356,7 +420,7 @@ POOL_FORWARD_MISTAKES = (
             "gives one column per window of one channel.", _channels_mixed),
 ) + ch5._forward_mistakes(np.max, "Max pooling")
 
-POOL_BACKWARD_MISTAKES = (
+POOL_BACKWARD_MISTAKES = POOL_WRONG_HELPERS + (
     Mistake("assigning the columns back instead of adding them (= in the loop over "
             "kernel positions)",
             "Where windows overlap one input can be the maximum of several of them; its "
