@@ -84,6 +84,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter.named("ch3-depth", "ch3", sample_mistake="dw-batch-not-summed"),
     Chapter.named("ch4-stride-padding", "ch4", sample_mistake="dx-dout-not-dilated"),
     Chapter.named("ch5-pooling", "ch5", sample_mistake="max-pool-backward-assigned"),
+    Chapter.named("ch6-im2col", "ch6", sample_mistake="col2im-assigned"),
 )
 
 

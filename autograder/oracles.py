@@ -140,3 +140,37 @@ def conv2d_backward(x, w, dy, stride: int = 1, pad: int = 0):
     x, w, dy = (np.asarray(a, dtype=np.float64) for a in (x, w, dy))
     dx, dw, db = conv_backward(x[None, None], w[None, None], dy[None, None], stride, pad)
     return dx[0, 0], dw[0, 0], float(db[0])
+
+
+# The column matrix of chapter 6 -------------------------------------------------------
+
+def im2col(x, HH: int, WW: int, stride: int = 1, pad: int = 0) -> np.ndarray:
+    """Column matrix (C·HH·WW, N·H'·W') of x (N, C, H, W): column (n·H' + i)·W' + j is
+    window (i, j) of sample n, flattened in (c, r, t) order, so that
+    ``cols[(c·HH + r)·WW + t, (n·H' + i)·W' + j] = x_pad[n, c, i·stride + r, j·stride + t]``."""
+    x = np.asarray(x, dtype=np.float64)
+    N, C, H, W = x.shape
+    Ho, Wo = _out_size(H, HH, stride, pad), _out_size(W, WW, stride, pad)
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    cols = np.empty((C * HH * WW, N * Ho * Wo))
+    for n in range(N):
+        for i in range(Ho):
+            for j in range(Wo):
+                window = xp[n, :, i * stride:i * stride + HH, j * stride:j * stride + WW]
+                cols[:, (n * Ho + i) * Wo + j] = window.ravel()
+    return cols
+
+
+def col2im(cols, x_shape, HH: int, WW: int, stride: int = 1, pad: int = 0) -> np.ndarray:
+    """The adjoint of :func:`im2col`: each column added back onto the window it came
+    from (overlaps accumulate), the padding cropped; dx has shape ``x_shape``."""
+    cols = np.asarray(cols, dtype=np.float64)
+    N, C, H, W = x_shape
+    Ho, Wo = _out_size(H, HH, stride, pad), _out_size(W, WW, stride, pad)
+    dxp = np.zeros((N, C, H + 2 * pad, W + 2 * pad))
+    for n in range(N):
+        for i in range(Ho):
+            for j in range(Wo):
+                dxp[n, :, i * stride:i * stride + HH, j * stride:j * stride + WW] += (
+                    cols[:, (n * Ho + i) * Wo + j].reshape(C, HH, WW))
+    return dxp[:, :, pad:pad + H, pad:pad + W].copy()

@@ -3,9 +3,11 @@
 1. each chapter's notebook with solutions, executed top to bottom (target < 20 s);
 2. grading one complete submission of all five chapters in the sandbox (target < 60 s);
 3. the cost of the sandbox: a class graded with and without it, interleaved, as a ratio
-   (target <= 1.3x).
+   (target <= 1.3x);
+and first, the fast convolution layer against PyTorch and the loops
+(:mod:`benchmarks.conv_layer`).
 
-Usage: ``python -m benchmarks.run [--skip-chapters] [--rounds N]``
+Usage: ``python -m benchmarks.run [--skip-layer] [--skip-chapters] [--rounds N]``
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from autograder.course import PROJECT_ROOT, Course, ensure_tools_on_path
 from autograder.grading import grade_class
 from autograder.sample_class import write_sample_class
 from autograder.settings import course_config
+from benchmarks import conv_layer
 
 TARGET_CHAPTER_S, TARGET_SUBMISSION_S, TARGET_RATIO = 20.0, 60.0, 1.3
 
@@ -58,10 +61,14 @@ class _Quiet:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-layer", action="store_true")
     parser.add_argument("--skip-chapters", action="store_true")
     parser.add_argument("--rounds", type=int, default=2,
                         help="interleaved rounds of the with/without comparison")
     args = parser.parse_args(argv)
+    if not args.skip_layer:
+        conv_layer.main([])
+        print()
     ensure_tools_on_path()
     from autograder.sandbox import sandbox_problem
     problem = sandbox_problem()

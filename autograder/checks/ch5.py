@@ -336,7 +336,7 @@ def _avg_backward(inputs):
 FORBIDDEN_CALLS = AUTODIFF
 
 #: The backward mistakes that differ from the right answer only at ties.
-_TIE_RULES = ("sending the gradient to every maximum of a tie",
+TIE_RULES = ("sending the gradient to every maximum of a tie",
               "splitting the gradient evenly among the maxima of a tie",
               "sending the gradient to the last maximum of a tie",
               "sending the gradient to the first maximum in column-major order at a tie")
@@ -352,7 +352,7 @@ CHECKS = [
           oracle=_max_backward, what="max_pool_backward_naive's dx",
           mistakes=_max_backward_mistakes(), contracts=POOL_CONTRACTS,
           # the tie rules only differ where there are ties, in the ties cell
-          shown_in=dict.fromkeys(_TIE_RULES, "max-pool-backward-ties")),
+          shown_in=dict.fromkeys(TIE_RULES, "max-pool-backward-ties")),
     Check(grade_id="max-pool-backward-ties", recipe="max-pool-backward-ties",
           compare=("dx",), oracle=_max_backward,
           what="max_pool_backward_naive's dx at ties", mistakes=_max_backward_mistakes(),
