@@ -29,6 +29,7 @@ DAN_BUGS = {
     "ch3-depth": "dw-batch-not-summed",
     "ch4-stride-padding": "dx-dout-not-dilated",
     "ch5-pooling": "max-pool-backward-assigned",
+    "ch7-train": "softmax-dscores-not-divided",
 }
 
 SAMPLE_DESCRIPTIONS = {

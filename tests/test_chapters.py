@@ -271,6 +271,43 @@ EXPECTED = {
     ),
 }
 
+EXPECTED["ch7-train"] = Expected(
+    mistake_of={
+        "relu-forward-np-max": "np.max(x, 0) (a maximum over axis 0)",
+        "relu-forward-minimum": "keeping the negative part",
+        "relu-backward-no-mask": "passing the gradient at negative inputs too",
+        "relu-backward-mask-inverted": "the mask inverted",
+        "relu-backward-mask-only": "the mask without dout",
+        "affine-forward-not-flattened": "x @ w without flattening x first",
+        "affine-forward-no-bias": "leaving out the bias",
+        "affine-backward-dx-left-flat": "dx left flat",
+        "affine-backward-dw-transposed": "dw transposed",
+        "affine-backward-dw-averaged": "dw averaged over the batch",
+        "affine-backward-db-averaged": "db averaged over the batch",
+        "affine-backward-db-wrong-axis": "db summed over the wrong axis",
+        "softmax-no-max-shift": "a softmax without the max shift",
+        "softmax-global-max-shift": "one maximum for the whole batch",
+        "softmax-loss-summed": "the loss summed over the batch, not averaged",
+        "softmax-dscores-not-divided": "dscores without the 1/N",
+        "softmax-block-index": "p[:, y] (an N×N block)",
+        "softmax-over-the-batch": "normalising over the batch (axis 0)",
+        "softmax-every-class": "the mean of −log p over every class",
+        "softmax-onehot-not-subtracted": "dscores = softmax / N",
+        "softmax-sign-flipped": "the sign flipped",
+        "sgd-momentum-uphill": "stepping uphill",
+        "sgd-momentum-old-velocity": "moving w with the old velocity",
+        "sgd-momentum-velocity-not-kept": "plain SGD",
+        "sgd-momentum-rate-twice": "the learning rate applied twice",
+        "sgd-momentum-no-first-velocity": "reading config['velocity'] before",
+        # graded by nothing: left as released, it costs no point
+        "earlier-layers-not-pasted": {},
+    },
+    visible_misses={("affine-forward-not-flattened", "affine-forward"): ValueError,
+                    ("sgd-momentum-no-first-velocity", "sgd-momentum"): KeyError},
+    example=("softmax-no-max-shift", "softmax-loss-large-scores",
+             ("softmax_loss at large scores", "scores near +1000", "got nan")),
+)
+
 MUTANTS = [pytest.param(a, m, id=f"{a}:{m.name}")
            for a in ASSIGNMENTS for m in chapter(a).mutants]
 ALTERNATIVES = [pytest.param(a, alt, id=f"{a}:{alt.name}")

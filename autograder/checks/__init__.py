@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import ch1, ch2, ch3, ch4, ch5
+from . import ch1, ch2, ch3, ch4, ch5, ch7
 from .base import Check, Contract, Mistake, WouldCrash
 
 __all__ = ["Check", "Contract", "Mistake", "WouldCrash", "CHECKS", "get_check",
@@ -11,7 +11,7 @@ __all__ = ["Check", "Contract", "Mistake", "WouldCrash", "CHECKS", "get_check",
 
 def _collect() -> dict[str, Check]:
     checks: dict[str, Check] = {}
-    for module in (ch1, ch2, ch3, ch4, ch5):
+    for module in (ch1, ch2, ch3, ch4, ch5, ch7):
         for check in module.CHECKS:
             if check.grade_id in checks:
                 raise ValueError(f"two checks have grade_id {check.grade_id!r}")
@@ -24,10 +24,10 @@ CHECKS: dict[str, Check] = _collect()
 #: cell scores 0) and those it only names (``NAMED_CALLS``, optional)
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     check.grade_id: tuple(module.FORBIDDEN_CALLS)
-    for module in (ch1, ch2, ch3, ch4, ch5) for check in module.CHECKS}
+    for module in (ch1, ch2, ch3, ch4, ch5, ch7) for check in module.CHECKS}
 NAMED: dict[str, tuple[str, ...]] = {
     check.grade_id: tuple(getattr(module, "NAMED_CALLS", ()))
-    for module in (ch1, ch2, ch3, ch4, ch5) for check in module.CHECKS}
+    for module in (ch1, ch2, ch3, ch4, ch5, ch7) for check in module.CHECKS}
 
 
 def get_check(grade_id: str) -> Check | None:

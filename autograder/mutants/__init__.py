@@ -7,13 +7,14 @@ cells it names, an alternative must keep full marks. The sample class reuses the
 
 from __future__ import annotations
 
-from . import ch1, ch2, ch3, ch4, ch5
+from . import ch1, ch2, ch3, ch4, ch5, ch7
 from .base import Alternative, Mutant
 
 __all__ = ["Alternative", "Mutant", "CHAPTERS", "mutants", "alternatives"]
 
 CHAPTERS = {"ch1-conv1d": ch1, "ch2-conv2d": ch2, "ch3-depth": ch3,
-            "ch4-stride-padding": ch4, "ch5-pooling": ch5}
+            "ch4-stride-padding": ch4, "ch5-pooling": ch5,
+            "ch7-train": ch7}
 
 
 def mutants(assignment: str):

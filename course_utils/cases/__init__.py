@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from . import ch1, ch2, ch3, ch4, ch5
+from . import ch1, ch2, ch3, ch4, ch5, ch7
 from .base import Case, Recipe
 
 __all__ = ["Case", "Recipe", "RECIPES", "get_recipe"]
@@ -14,7 +14,7 @@ __all__ = ["Case", "Recipe", "RECIPES", "get_recipe"]
 
 def _collect() -> dict[str, Recipe]:
     recipes: dict[str, Recipe] = {}
-    for module in (ch1, ch2, ch3, ch4, ch5):
+    for module in (ch1, ch2, ch3, ch4, ch5, ch7):
         for recipe in module.RECIPES:
             if recipe.name in recipes:
                 raise ValueError(f"two recipes are named {recipe.name!r}")
