@@ -258,3 +258,19 @@ def test_the_reading_edition_trains_to_at_least_95_percent_and_overfits_the_hand
     [initial] = re.findall(r"loss at initialisation: (\d\.\d\d)", text)
     assert abs(float(initial) - np.log(10)) < 0.1
     assert "FAIL" not in text
+
+
+@pytest.mark.sandbox
+def test_the_sandboxed_kernel_sees_nbgrader_execution_while_grading(tmp_path):
+    import os
+    from nbgrader import utils as nbgrader_utils
+    from autograder.sandbox import sandbox_problem
+    from test_grading_env import sandbox_probe
+    problem = sandbox_problem()
+    if problem:
+        pytest.skip(f"no grading sandbox here: {problem}")
+    os.chmod(tmp_path, 0o755)
+    body = "import os\nresult = os.environ.get('NBGRADER_EXECUTION')"
+    with nbgrader_utils.setenv(NBGRADER_EXECUTION="autograde"):
+        assert sandbox_probe(tmp_path, body) == "autograde"
+    assert sandbox_probe(tmp_path, body) is None

@@ -20,7 +20,7 @@ RELU_SHAPES = ((7,), (3, 5), (2, 3, 4, 5), (4, 1, 6, 3))
 #: (N, the shape of one sample, M) of the affine layer: x is (N, *sample), w (D, M).
 AFFINE_CONFIGS = ((1, (4,), 3), (4, (6,), 2), (2, (3, 5), 4), (3, (2, 3, 4), 5),
                   (5, (1, 4, 4), 10), (2, (2, 2, 3, 2), 3))
-#: (N, number of classes) of the softmax loss.
+#: (N, K: the number of classes) of the softmax loss.
 SOFTMAX_CONFIGS = ((1, 3), (2, 2), (4, 3), (7, 5), (16, 10), (3, 10), (5, 4))
 #: (N, C, row offsets, spread, label) of the large scores: row n of the scores is
 #: ``offsets[n % len(offsets)] + spread * asymmetric``.
@@ -98,7 +98,7 @@ def _run_affine_backward(fns, inputs):
 
 def _softmax_cases() -> list[Case]:
     rng = np.random.default_rng(7300)
-    return [Case(f"N={N} C={C}", {"scores": 2.0 * asymmetric(rng, N, C),
+    return [Case(f"N={N} K={C}", {"scores": 2.0 * asymmetric(rng, N, C),
                                   "y": _labels(rng, N, C)})
             for N, C in SOFTMAX_CONFIGS]
 
@@ -109,7 +109,7 @@ def _large_score_cases() -> list[Case]:
     for N, C, offsets, spread, what in LARGE_SCORE_CONFIGS:
         rows = np.array([offsets[n % len(offsets)] for n in range(N)])[:, None]
         scores = rows + spread * asymmetric(rng, N, C)
-        cases.append(Case(f"N={N} C={C}, {what}", {"scores": scores,
+        cases.append(Case(f"N={N} K={C}, {what}", {"scores": scores,
                                                    "y": _labels(rng, N, C)}))
     return cases
 
