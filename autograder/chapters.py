@@ -85,6 +85,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter.named("ch4-stride-padding", "ch4", sample_mistake="dx-dout-not-dilated"),
     Chapter.named("ch5-pooling", "ch5", sample_mistake="max-pool-backward-assigned"),
     Chapter.named("ch6-im2col", "ch6", sample_mistake="col2im-assigned"),
+    Chapter.named("ch7-train", "ch7", sample_mistake="softmax-dscores-not-divided"),
 )
 
 

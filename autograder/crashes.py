@@ -19,10 +19,9 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from course_utils.cases import RECIPES
-from course_utils.compare import find_mismatch
 
 from .checks import Check
-from .checks.base import Mistake, WouldCrash
+from .checks.base import Mistake, WouldCrash, gives_what_mistake_gives
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,59}\Z")
 _MAX_FRAMES = 6
@@ -105,9 +104,7 @@ def _fits(check: Check, mistake: Mistake, case, entry, decode) -> bool:
             got = decode(entry["outputs"].get(name))
         except ValueError:
             return False
-        want = np.asarray(wrong[name], dtype=np.float64)
-        if got.shape != want.shape or find_mismatch(name, got, want, check.rtol,
-                                                    check.atol) is not None:
+        if not gives_what_mistake_gives(name, got, wrong[name], check.rtol, check.atol):
             return False
     return True
 

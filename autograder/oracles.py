@@ -174,3 +174,59 @@ def col2im(cols, x_shape, HH: int, WW: int, stride: int = 1, pad: int = 0) -> np
                 dxp[n, :, i * stride:i * stride + HH, j * stride:j * stride + WW] += (
                     cols[:, (n * Ho + i) * Wo + j].reshape(C, HH, WW))
     return dxp[:, :, pad:pad + H, pad:pad + W].copy()
+
+
+# Chapter 7: the layers and the loss of a small network ---------------------------------
+
+def relu_forward(x) -> np.ndarray:
+    """max(x, 0), entry by entry."""
+    return np.maximum(np.asarray(x, dtype=np.float64), 0.0)
+
+
+def relu_backward(x, dout) -> np.ndarray:
+    """dx of ReLU: dout where x > 0, else 0 (no gradient at x = 0, as in PyTorch)."""
+    x, dout = (np.asarray(a, dtype=np.float64) for a in (x, dout))
+    return np.where(x > 0, dout, 0.0)
+
+
+def affine_forward(x, w, b) -> np.ndarray:
+    """out (N, M) = x reshaped to (N, D) times w (D, M) plus b (M,)."""
+    x, w, b = (np.asarray(a, dtype=np.float64) for a in (x, w, b))
+    return np.einsum("nd,dm->nm", x.reshape(x.shape[0], -1), w) + b
+
+
+def affine_backward(x, w, dout):
+    """(dx, dw, db) of ``sum(affine_forward(x, w, b) * dout)``; dx has x's shape."""
+    x, w, dout = (np.asarray(a, dtype=np.float64) for a in (x, w, dout))
+    flat = x.reshape(x.shape[0], -1)
+    dx = np.einsum("nm,dm->nd", dout, w).reshape(x.shape)
+    dw = np.einsum("nd,nm->dm", flat, dout)
+    return dx, dw, dout.sum(axis=0)
+
+
+def softmax_loss(scores, y):
+    """(loss, dscores) of the softmax cross-entropy averaged over the batch:
+    loss = mean_n (logsumexp(scores[n]) - scores[n, y[n]]),
+    dscores = (softmax(scores) - onehot(y)) / N. Stable for any finite scores."""
+    scores = np.asarray(scores, dtype=np.float64)
+    y = np.asarray(y, dtype=np.intp)
+    N = scores.shape[0]
+    top = scores.max(axis=1, keepdims=True)
+    log_norm = top[:, 0] + np.log(np.exp(scores - top).sum(axis=1))
+    loss = float(np.mean(log_norm - scores[np.arange(N), y]))
+    dscores = np.exp(scores - log_norm[:, None])
+    dscores[np.arange(N), y] -= 1.0
+    return loss, dscores / N
+
+
+def sgd_momentum_steps(w, dws, learning_rate: float, momentum: float) -> np.ndarray:
+    """The weights after each step of SGD with momentum from a zero velocity,
+    v <- momentum * v - learning_rate * dw, w <- w + v: shape (steps, *w.shape)."""
+    w = np.asarray(w, dtype=np.float64).copy()
+    velocity = np.zeros_like(w)
+    steps = []
+    for dw in np.asarray(dws, dtype=np.float64):
+        velocity = momentum * velocity - learning_rate * dw
+        w = w + velocity
+        steps.append(w)
+    return np.array(steps)

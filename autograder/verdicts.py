@@ -26,6 +26,7 @@ from course_utils.recording import FORMAT, MIME
 from . import crashes, forbidden, payloads
 from .cells import is_test_cell as is_graded_test_cell  # noqa: F401 (re-exported)
 from .checks import Check, forbidden_calls, get_check, named_calls
+from .checks.base import gives_what_mistake_gives
 from .payloads import MALFORMED, MAX_PAYLOAD_CHARS, PayloadError  # noqa: F401 (re-exported)
 
 #: Seconds the grader spends on one cell's verdict (see :func:`judge`).
@@ -65,12 +66,6 @@ def parse_payload(text: Any, recipe_name: str, n_cases: int) -> list[dict]:
 
 # ---------------------------------------------------------------------- judging ----
 
-def _matches(got: Mapping[str, np.ndarray], expected: Mapping[str, np.ndarray],
-             check: Check) -> bool:
-    return all(find_mismatch(name, got[name], expected[name], check.rtol, check.atol) is None
-               for name in expected)
-
-
 def _recognise_mistake(check: Check, inputs, got, mistakes=None) -> str:
     for mistake in check.mistakes if mistakes is None else mistakes:
         try:
@@ -78,8 +73,8 @@ def _recognise_mistake(check: Check, inputs, got, mistakes=None) -> str:
             wrong = {name: np.asarray(wrong[name], dtype=np.float64) for name in check.compare}
         except (ValueError, IndexError, KeyError):
             continue
-        if all(got[name].shape == wrong[name].shape for name in check.compare) and \
-                _matches(got, wrong, check):
+        if all(gives_what_mistake_gives(name, got[name], wrong[name], check.rtol, check.atol)
+               for name in check.compare):
             return f"\nThis is exactly what {mistake.label} gives. {mistake.explanation}"
     return ""
 

@@ -23,8 +23,8 @@ from autograder.sandbox.availability import _static_problem
 
 PROBLEM = sandbox_problem()
 PROBE = "PROBE "
-NOT_GIVEN = ("torch", "scipy", "pytest", "playwright", "autograder")
-GIVEN = ("numpy", "matplotlib", "ipywidgets", "course_utils")
+NOT_GIVEN = ("torch", "pytest", "playwright", "autograder")
+GIVEN = ("numpy", "matplotlib", "ipywidgets", "sklearn", "course_utils")
 
 
 def sandbox_probe(workdir, body: str):

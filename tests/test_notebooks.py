@@ -30,7 +30,7 @@ def _notebook(assignment):
 
 def test_the_five_chapters_are_there():
     assert ASSIGNMENTS == ["ch1-conv1d", "ch2-conv2d", "ch3-depth", "ch4-stride-padding",
-                           "ch5-pooling", "ch6-im2col"]
+                           "ch5-pooling", "ch6-im2col", "ch7-train"]
 
 
 def test_registry_matches_the_notebooks():

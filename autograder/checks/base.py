@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from course_utils.compare import ATOL, RTOL
+from course_utils.compare import ATOL, RTOL, find_mismatch
 
 Outputs = Mapping[str, Any]
 
@@ -42,6 +42,23 @@ class Mistake:
     label: str
     explanation: str
     outputs: Callable[[Mapping[str, Any]], Outputs]
+
+
+def gives_what_mistake_gives(name: str, got, wrong, rtol: float = RTOL,
+                             atol: float = ATOL) -> bool:
+    """Whether ``got`` is what a mistake gives (``wrong``): the same shape, close where
+    the mistake's value is finite, and non-finite (any of nan, inf, -inf) exactly where
+    it is not. A mistake that overflows (``exp`` of a large score) gives inf or nan, and
+    which of them depends on how the code is written; it is recognised either way."""
+    got = np.asarray(got, dtype=np.float64)
+    wrong = np.asarray(wrong, dtype=np.float64)
+    if got.shape != wrong.shape:
+        return False
+    blown = ~np.isfinite(wrong)
+    if not np.array_equal(blown, ~np.isfinite(got)):
+        return False
+    return find_mismatch(name, np.where(blown, 0.0, got), np.where(blown, 0.0, wrong),
+                         rtol, atol) is None
 
 
 @dataclass(frozen=True)

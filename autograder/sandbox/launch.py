@@ -101,9 +101,16 @@ def package_directory(name: str) -> str | None:
     return os.path.abspath(list(spec.submodule_search_locations)[0])
 
 
+#: Values of NBGRADER_EXECUTION that nbgrader sets while it grades or validates; the
+#: kernel gets it too, so that a notebook can skip what grading does not need (training).
+NBGRADER_EXECUTION = ("autograde", "validate")
+
+
 def sandbox_environment(env: Path) -> dict[str, str]:
     """The whole environment of the kernel (bwrap starts from an empty one)."""
-    return {
+    execution = os.environ.get("NBGRADER_EXECUTION")
+    passed = {"NBGRADER_EXECUTION": execution} if execution in NBGRADER_EXECUTION else {}
+    return {**passed,
         "HOME": "/tmp",
         "PATH": f"{grading_env.interpreter(env).parent}:/usr/bin:/bin",
         "LANG": "C.UTF-8",
