@@ -25,6 +25,12 @@ from .submissions import (is_solution_cell, is_test_cell, strip_hidden_tests,
                           strip_solution_markers)
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+#: The cell tag of a cell whose outputs depend on the machine that runs it (a timing):
+#: the reading edition runs it, then shows this note in place of its outputs.
+MACHINE_DEPENDENT = "machine-dependent"
+MACHINE_DEPENDENT_NOTE = ("What this cell prints and draws depends on the machine that runs "
+                          "it, so the reading edition does not keep it: run the notebook "
+                          "to measure on yours.\n")
 #: Seconds any one cell of the reading edition may take.
 READING_CELL_TIMEOUT = 120
 
@@ -126,11 +132,18 @@ def _coalesce_streams(outputs: list) -> list:
 
 
 def _static_outputs(nb: NotebookNode) -> None:
-    """Drop live-widget views (their model ids are random and no widget manager runs
-    where the edition is read); each widget also carries a static image, which stays.
-    Streams are coalesced."""
+    """Make the executed edition the same on every machine. Drop live-widget views (their
+    model ids are random and no widget manager runs where the edition is read); each
+    widget also carries a static image, which stays.
+    Streams are coalesced; a cell tagged :data:`MACHINE_DEPENDENT` keeps only its note.
+    """
     for cell in nb.cells:
         if cell.cell_type != "code":
+            continue
+        if MACHINE_DEPENDENT in cell.metadata.get("tags", []):
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout",
+                                                   text=MACHINE_DEPENDENT_NOTE)]
+            cell.metadata.pop("execution", None)
             continue
         outputs = []
         for out in _coalesce_streams(cell.outputs):
