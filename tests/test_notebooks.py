@@ -7,6 +7,7 @@ import re
 import nbformat
 import pytest
 
+from autograder.build import MACHINE_DEPENDENT
 from autograder.checks import CHECKS
 from autograder.consistency import points_problems, registry_problems
 from autograder.course import Course
@@ -28,7 +29,7 @@ def _notebook(assignment):
     return nbformat.read(str(path), as_version=4)
 
 
-def test_the_five_chapters_are_there():
+def test_the_seven_chapters_are_there():
     assert ASSIGNMENTS == ["ch1-conv1d", "ch2-conv2d", "ch3-depth", "ch4-stride-padding",
                            "ch5-pooling", "ch6-im2col", "ch7-train"]
 
@@ -74,4 +75,5 @@ def test_notebook_is_committed_clean(assignment):
     for cell in nb.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
-        assert set(cell.metadata) <= {"nbgrader"}, (assignment, cell.get("id"))
+        assert set(cell.metadata) <= {"nbgrader", "tags"}, (assignment, cell.get("id"))
+        assert set(cell.metadata.get("tags", [])) <= {MACHINE_DEPENDENT}, (assignment, cell.get("id"))
