@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CoalesceStreamsPreprocessor
 from nbformat.notebooknode import NotebookNode
 from traitlets.config import Config
 
@@ -42,12 +43,20 @@ def write_notebook(nb: NotebookNode, path: Path) -> None:
     path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
 
 
+#: The notebook metadata the generated trees keep: the kernel, and the language without
+#: its version (which differs from machine to machine). Cell metadata stays. (A mask
+#: entry is a key and the keys kept below it: one entry per key.)
+_CLEAN_METADATA = ClearMetadataPreprocessor(
+    clear_cell_metadata=False,
+    preserve_nb_metadata_mask={("kernelspec",),
+                               ("language_info", "name", "file_extension", "mimetype")})
+_COALESCE_STREAMS = CoalesceStreamsPreprocessor()
+
+
 def _clean_metadata(nb: NotebookNode) -> None:
-    keep = {k: nb.metadata[k] for k in ("kernelspec", "language_info") if k in nb.metadata}
-    if "language_info" in keep:
-        keep["language_info"] = {k: v for k, v in keep["language_info"].items()
-                                 if k in ("name", "file_extension", "mimetype")}
-    nb.metadata = nbformat.from_dict(keep)
+    """Keep only the notebook metadata of :data:`_CLEAN_METADATA`, in place."""
+    cleaned, _ = _CLEAN_METADATA.preprocess(nb, {})
+    nb.metadata = nbformat.from_dict(cleaned.metadata)
 
 
 # ----------------------------------------------------------------------- release ----
@@ -117,27 +126,14 @@ def reading_version(source_nb: NotebookNode) -> NotebookNode:
     return with_notation(nb)
 
 
-def _coalesce_streams(outputs: list) -> list:
-    """Join consecutive stream outputs of the same name: where the kernel splits its
-    printed text depends on timing, and the edition must be reproducible."""
-    merged = []
-    for out in outputs:
-        if (out.get("output_type") == "stream" and merged
-                and merged[-1].get("output_type") == "stream"
-                and merged[-1].get("name") == out.get("name")):
-            merged[-1]["text"] = merged[-1]["text"] + out["text"]
-        else:
-            merged.append(out)
-    return merged
-
-
 def _static_outputs(nb: NotebookNode) -> None:
     """Make the executed edition the same on every machine. Drop live-widget views (their
     model ids are random and no widget manager runs where the edition is read); each
     widget also carries a static image, which stays.
-    Streams are coalesced; a cell tagged :data:`MACHINE_DEPENDENT` keeps only its note.
+    Streams are coalesced (where the kernel splits its printed text depends on timing);
+    a cell tagged :data:`MACHINE_DEPENDENT` keeps only its note.
     """
-    for cell in nb.cells:
+    for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
         if MACHINE_DEPENDENT in cell.metadata.get("tags", []):
@@ -145,8 +141,9 @@ def _static_outputs(nb: NotebookNode) -> None:
                                                    text=MACHINE_DEPENDENT_NOTE)]
             cell.metadata.pop("execution", None)
             continue
+        _COALESCE_STREAMS.preprocess_cell(cell, {}, index)
         outputs = []
-        for out in _coalesce_streams(cell.outputs):
+        for out in cell.outputs:
             data = out.get("data")
             if data and WIDGET_VIEW in data:
                 del data[WIDGET_VIEW]

@@ -13,7 +13,7 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata,
 from traitlets.config import Config
 
 from .exchange import exchange_root
-from .feedback_filters import HideHiddenTests, RecordGrades
+from .feedback_preprocessors import HideHiddenTests, RecordGrades
 from .feedback_page import FeedbackExporter, template_settings
 from .hidden_scrub import ScrubHiddenTests
 from .rubrics import ShowRubrics

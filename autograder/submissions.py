@@ -14,14 +14,16 @@ from typing import Mapping
 
 import nbformat
 from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import ClearHiddenTests
 
 from .cells import grade_id, is_solution_cell, is_test_cell, nbgrader_meta
 
 __all__ = ["grade_id", "is_solution_cell", "is_test_cell", "nbgrader_meta"]  # and below
 
 _MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
-_HIDDEN = re.compile(r"^\s*### BEGIN HIDDEN TESTS\s*$.*?^\s*### END HIDDEN TESTS\s*$\n?",
-                     re.MULTILINE | re.DOTALL)
+#: nbgrader's own hidden-region rule (the one ``generate_assignment`` applies), here for
+#: cells of any kind: what the release hides is exactly what this module strips.
+_CLEAR_HIDDEN = ClearHiddenTests(enforce_metadata=False)
 
 
 def strip_solution_markers(source: str) -> str:
@@ -30,8 +32,11 @@ def strip_solution_markers(source: str) -> str:
 
 
 def strip_hidden_tests(source: str) -> str:
-    """``source`` without its ``### BEGIN/END HIDDEN TESTS`` block."""
-    return _HIDDEN.sub("", source).rstrip("\n")
+    """``source`` without its ``### BEGIN/END HIDDEN TESTS`` block, cut as nbgrader's
+    :class:`~nbgrader.preprocessors.ClearHiddenTests` cuts it (raises RuntimeError on an
+    unclosed or nested block, as nbgrader does)."""
+    cell, _ = _CLEAR_HIDDEN.preprocess_cell(nbformat.v4.new_code_cell(source), {}, 0)
+    return cell.source.rstrip("\n")
 
 
 #: Where a written answer's rubric starts in the instructor notebook.

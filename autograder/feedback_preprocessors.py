@@ -1,21 +1,27 @@
-"""Keep feedback free of what students must not see."""
+"""nbgrader preprocessors of the feedback pages: keep them free of what students must not
+see, and tell a written answer awaiting hand grading from one scored zero."""
 
 from __future__ import annotations
 
-from nbgrader.preprocessors import GetGrades, NbGraderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 
-from .submissions import is_test_cell, strip_hidden_tests
+from .submissions import is_test_cell
 
 HIDDEN_NOTE = "# Hidden tests ran here; the grader's verdict is shown below."
 
 
-class HideHiddenTests(NbGraderPreprocessor):
-    """Remove the hidden-test block from every graded test cell's source (nbgrader's own
-    feedback copies it verbatim), leaving a one-line note in its place."""
+class HideHiddenTests(ClearHiddenTests):
+    """nbgrader's :class:`ClearHiddenTests` on the feedback copy (nbgrader's own feedback
+    copies the hidden block verbatim), for graded test cells, leaving a one-line note
+    where a block was cut. Delimiters configured for ``ClearHiddenTests`` apply here."""
 
     def preprocess_cell(self, cell, resources, cell_index):
-        if is_test_cell(cell) and "BEGIN HIDDEN TESTS" in cell.source:
-            visible = strip_hidden_tests(cell.source)
+        if not is_test_cell(cell):
+            return cell, resources
+        before = cell.source
+        cell, resources = super().preprocess_cell(cell, resources, cell_index)
+        if cell.source != before:
+            visible = cell.source.rstrip("\n")
             cell.source = (visible + "\n" if visible else "") + HIDDEN_NOTE
         return cell, resources
 
