@@ -86,7 +86,7 @@ def _dilate_cases() -> list[Case]:
     return cases
 
 
-def _conv_param(inputs) -> dict:
+def conv_param(inputs) -> dict:
     return {"stride": inputs["stride"], "pad": inputs["pad"]}
 
 
@@ -102,20 +102,25 @@ def _run_dilate(fns, inputs):
     return {"out": fns["dilate"](inputs["dout"], inputs["stride"])}
 
 
-def _run_forward(fns, inputs):
-    result = fns["conv_forward_naive"](inputs["x"], inputs["w"], inputs["b"],
-                                       _conv_param(inputs))
-    out, _ = unpack(result, "conv_forward_naive", ("out", "cache"))
-    return {"out": out}
+def layer_forward_runner(name: str):
+    """The run of a layer's forward pass ``name(x, w, b, conv_param) -> (out, cache)``:
+    its ``out`` only."""
+    def run(fns, inputs):
+        result = fns[name](inputs["x"], inputs["w"], inputs["b"], conv_param(inputs))
+        out, _ = unpack(result, name, ("out", "cache"))
+        return {"out": out}
+    return run
 
 
-def _run_backward(fns, inputs):
-    # The cache of the skeleton's contract, built here from the hidden inputs: the
-    # backward pass is graded on its own, whatever the student's forward pass does.
-    cache = (inputs["x"], inputs["w"], inputs["b"], _conv_param(inputs))
-    result = fns["conv_backward_naive"](inputs["dout"], cache)
-    dx, dw, db = unpack(result, "conv_backward_naive", ("dx", "dw", "db"))
-    return {"dx": dx, "dw": dw, "db": db}
+def layer_backward_runner(name: str):
+    """The run of a layer's backward pass ``name(dout, cache) -> (dx, dw, db)``."""
+    def run(fns, inputs):
+        # The cache of the skeleton's contract, built here from the hidden inputs: the
+        # backward pass is graded on its own, whatever the student's forward pass does.
+        cache = (inputs["x"], inputs["w"], inputs["b"], conv_param(inputs))
+        dx, dw, db = unpack(fns[name](inputs["dout"], cache), name, ("dx", "dw", "db"))
+        return {"dx": dx, "dw": dw, "db": db}
+    return run
 
 
 RECIPES = [
@@ -129,10 +134,11 @@ RECIPES = [
            make_cases=_crop_cases, run=_run_crop,
            description="the gradient of the padded input cropped back to x's shape"),
     Recipe(name="conv-forward-naive", functions=("conv_forward_naive",), outputs=("out",),
-           make_cases=lambda: _layer_cases(430), run=_run_forward,
+           make_cases=lambda: _layer_cases(430),
+           run=layer_forward_runner("conv_forward_naive"),
            description="the general forward pass"),
     Recipe(name="conv-backward-naive", functions=("conv_backward_naive",),
            outputs=("dx", "dw", "db"), make_cases=lambda: _layer_cases(440),
-           run=_run_backward,
+           run=layer_backward_runner("conv_backward_naive"),
            description="the general backward pass, fed the cache (x, w, b, conv_param)"),
 ]

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from .base import Case, Recipe, asymmetric, unpack
-from .ch4 import LAYER_CONFIGS, layer_label, out_size
+from .ch4 import (LAYER_CONFIGS, conv_param, layer_backward_runner, layer_forward_runner,
+                  layer_label, out_size)
 from .ch5 import TIE_VALUES, pool_output_shape
 
 #: (N, C, H, W, pool_height, pool_width, stride) of the fast pooling recipes: windows
@@ -90,10 +91,6 @@ def _pool_cases(seed: int, with_dout: bool, ties: bool = False) -> list[Case]:
 
 # ------------------------------------------------------------------------ runs ----
 
-def _conv_param(inputs) -> dict:
-    return {"stride": inputs["stride"], "pad": inputs["pad"]}
-
-
 def _window(inputs) -> tuple:
     return inputs["HH"], inputs["WW"], inputs["stride"], inputs["pad"]
 
@@ -120,22 +117,6 @@ def _run_adjoint(fns, inputs):
     return {"inner": np.array([np.sum(cols * inputs["cols"]), np.sum(inputs["x"] * dx)])}
 
 
-def _run_forward(fns, inputs):
-    result = fns["conv_forward_fast"](inputs["x"], inputs["w"], inputs["b"],
-                                      _conv_param(inputs))
-    out, _ = unpack(result, "conv_forward_fast", ("out", "cache"))
-    return {"out": out}
-
-
-def _run_backward(fns, inputs):
-    # The cache of the skeleton's contract, built from the hidden inputs: the backward
-    # pass is graded on its own, whatever the student's forward pass does.
-    cache = (inputs["x"], inputs["w"], inputs["b"], _conv_param(inputs))
-    result = fns["conv_backward_fast"](inputs["dout"], cache)
-    dx, dw, db = unpack(result, "conv_backward_fast", ("dx", "dw", "db"))
-    return {"dx": dx, "dw": dw, "db": db}
-
-
 def _run_pool_forward(fns, inputs):
     result = fns["max_pool_forward_fast"](inputs["x"], inputs["pool_param"])
     out, _ = unpack(result, "max_pool_forward_fast", ("out", "cache"))
@@ -160,11 +141,12 @@ RECIPES = [
            run=_run_adjoint,
            description="both sides of <im2col(x), c> = <x, col2im(c)>"),
     Recipe(name="conv-forward-fast", functions=("conv_forward_fast",), outputs=("out",),
-           make_cases=lambda: _layer_cases(630), run=_run_forward,
+           make_cases=lambda: _layer_cases(630),
+           run=layer_forward_runner("conv_forward_fast"),
            description="the forward pass as one matrix product"),
     Recipe(name="conv-backward-fast", functions=("conv_backward_fast",),
            outputs=("dx", "dw", "db"), make_cases=lambda: _layer_cases(640),
-           run=_run_backward,
+           run=layer_backward_runner("conv_backward_fast"),
            description="the backward pass, fed the cache (x, w, b, conv_param)"),
     Recipe(name="max-pool-forward-fast", functions=("max_pool_forward_fast",),
            outputs=("out",), make_cases=lambda: _pool_cases(650, with_dout=False),
