@@ -62,7 +62,7 @@ def _static_problem() -> str | None:
 
 
 def trial_run(policy: SandboxPolicy = DEFAULT_POLICY) -> str | None:
-    """Start Python in a real sandbox once (``launch --check``); the problem or None."""
+    """Start Python in a real sandbox once (``launch --probe``); the problem or None."""
     try:
         lease = acquire_slot(policy)
     except NoFreeSlot as exc:
@@ -74,7 +74,7 @@ def trial_run(policy: SandboxPolicy = DEFAULT_POLICY) -> str | None:
             result = subprocess.run(
                 [sys.executable, "-I", "-B", "-m", "autograder.sandbox.launch",
                  "--runtime-dir", str(runtime.root), "--slot", str(lease.slot),
-                 "--grading-env", str(grading_env_path()), *policy.to_args(), "--check"],
+                 "--grading-env", str(grading_env_path()), *policy.to_args(), "--probe"],
                 cwd=workdir, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                 timeout=TRIAL_SECONDS)
         except subprocess.TimeoutExpired:

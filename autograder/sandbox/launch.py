@@ -5,7 +5,7 @@ with ``python -I`` so that nothing from the student's directory can be imported 
 root)::
 
     python -I -B -m autograder.sandbox.launch --runtime-dir DIR --slot N
-        --grading-env ENV POLICY-FLAGS (--connection-file FILE -- KERNEL-ARGS... | --check)
+        --grading-env ENV POLICY-FLAGS (--connection-file FILE -- KERNEL-ARGS... | --probe)
 
 The working directory is the notebook's directory. The launcher moves itself into the
 slot's memory and pids cgroup (made by the grader with the policy's limits, see
@@ -24,7 +24,7 @@ them in a private mount namespace, then ``exec``\\ s, so its pid becomes the san
               environment
     ENV/bin/python -E -s -B -c KERNEL_BOOTSTRAP -f /run/kernel.json KERNEL-ARGS
 
-``--check`` runs ``python -c`` with a probe instead of the kernel (used by
+``--probe`` runs ``python -c`` with a probe instead of the kernel (used by
 :func:`~autograder.sandbox.availability.sandbox_problem`).
 """
 
@@ -62,8 +62,8 @@ KERNEL_BOOTSTRAP = ("import sys\n"
                     "sys.path.append(COURSE_UTILS_PARENT)\n"
                     "from ipykernel.kernelapp import launch_new_instance\n"
                     "launch_new_instance()\n")
-#: What ``--check`` runs in the sandbox; prints ``sandbox-ok`` if all is well.
-CHECK_PROBE = ("import os, sys, importlib.util\n"
+#: What ``--probe`` runs in the sandbox; prints ``sandbox-ok`` if all is well.
+SANDBOX_PROBE = ("import os, sys, importlib.util\n"
                "sys.path.append(COURSE_UTILS_PARENT)\n"
                "import course_utils, ipykernel, numpy\n"
                "assert os.getuid() != 0, 'the sandbox runs as root'\n"
@@ -243,7 +243,7 @@ def connection_pipe(connection_file: Path, runtime: RuntimeDirectory) -> int:
     return data_pipe(json.dumps(info).encode(), "connection file")
 
 
-def _check_runtime(runtime: RuntimeDirectory) -> None:
+def _require_root_runtime(runtime: RuntimeDirectory) -> None:
     info = os.lstat(runtime.root)
     if info.st_uid != 0 or info.st_mode & 0o022 or not runtime.stage.is_dir():
         raise RuntimeError(f"{runtime.root} is not a runtime directory made by root")
@@ -260,7 +260,7 @@ def parse(argv: list[str]) -> tuple[argparse.Namespace, SandboxPolicy, list[str]
     parser.add_argument("--grading-env", required=True, type=Path)
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--connection-file", type=Path)
-    mode.add_argument("--check", action="store_true")
+    mode.add_argument("--probe", action="store_true")
     args, policy_flags = parser.parse_known_args(own)
     return args, SandboxPolicy.from_args(policy_flags), kernel_args
 
@@ -273,7 +273,7 @@ def build(argv: list[str]) -> list[str]:
         raise RuntimeError("the sandbox launcher must run as root")
     args, policy, kernel_args = parse(argv)
     runtime = RuntimeDirectory(args.runtime_dir)
-    _check_runtime(runtime)
+    _require_root_runtime(runtime)
     # first: everything this process and its descendants allocate is charged there
     SandboxCgroup(policy.uid(args.slot)).join(policy)
     workdir = os.getcwd()
@@ -295,9 +295,9 @@ def build(argv: list[str]) -> list[str]:
 
     python = [str(grading_env.interpreter(env)), "-E", "-s", "-B"]
     course_utils_parent = repr(os.path.dirname(package_directory("course_utils")))
-    if args.check:
+    if args.probe:
         connection_fd, ipc_dir = None, None
-        probe = CHECK_PROBE.replace("NOT_GIVEN", repr(grading_env.NOT_GIVEN))
+        probe = SANDBOX_PROBE.replace("NOT_GIVEN", repr(grading_env.NOT_GIVEN))
         kernel = python + ["-c", probe.replace("COURSE_UTILS_PARENT", course_utils_parent)]
     else:
         connection_fd, ipc_dir = connection_pipe(args.connection_file, runtime), runtime.ipc
