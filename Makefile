@@ -12,7 +12,7 @@ PYTHON ?= python3
 TEST_WORKERS ?= 2
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test test-fast setup lab lab-instructor release check bench site clean
+.PHONY: demo test test-fast setup lab lab-instructor release selftest bench site clean
 
 demo: setup
 	$(PY) -m autograder demo
@@ -49,8 +49,8 @@ lab-instructor: setup
 release: setup
 	$(PY) -m autograder release
 
-check: setup
-	$(PY) -m autograder check
+selftest: setup
+	$(PY) -m autograder selftest
 
 site: setup
 	$(PY) -m autograder site

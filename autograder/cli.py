@@ -1,7 +1,7 @@
 """``python -m autograder``: the instructor's commands over nbgrader.
 
   release   generate release/ (student versions) and notebooks/ (reading edition)
-  check     prove instructor solutions earn full marks and the release earns zero
+  selftest  prove instructor solutions earn full marks and the release earns zero
   grade     autograde submissions in the sandbox, print the grade table
   feedback  write feedback HTML (hidden tests never shown)
   export    write the grades CSV (and an LMS grade sheet), print the grade table
@@ -77,17 +77,17 @@ def cmd_release(args) -> int:
     return 0
 
 
-def cmd_check(args) -> int:
-    from .check import run_check
+def cmd_selftest(args) -> int:
+    from .selftest import run_selftest
     config = _grading_config(args)
     project = _course(args)
-    failures = run_check(project, project.require_assignments(args.assignments), config)
+    failures = run_selftest(project, project.require_assignments(args.assignments), config)
     if failures:
-        print(f"\ncheck FAILED ({len(failures)}):", file=sys.stderr)
+        print(f"\nselftest FAILED ({len(failures)}):", file=sys.stderr)
         for failure in failures:
             print(f"  - {shown(failure)}", file=sys.stderr)
         return 1
-    print("check passed: instructor solutions earn full marks, the untouched release zero.")
+    print("selftest passed: instructor solutions earn full marks, the untouched release zero.")
     return 0
 
 
@@ -229,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "marked late")
     course_arg(p)
 
-    p = add("check", cmd_check, "autograde the instructor solutions and the untouched release")
+    p = add("selftest", cmd_selftest, "autograde the instructor solutions and the untouched release")
     p.add_argument("assignments", nargs="*")
     course_arg(p)
     unsafe_arg(p)

@@ -85,7 +85,7 @@ def beacons():
 def course(tmp_path_factory, beacons):
     """The scratch course, graded and given feedback through the real commands."""
     require_browser()
-    from autograder.check import prepare_course
+    from autograder.selftest import prepare_course
     from autograder.course import Course
     from autograder.submissions import perfect
     course = prepare_course(Course(ROOT), [ASSIGNMENT], tmp_path_factory.mktemp("xss") /

@@ -22,7 +22,7 @@ def no_sandbox(monkeypatch):
     monkeypatch.setattr(availability, "sandbox_problem", lambda *a, **k: MISSING)
 
 
-@pytest.mark.parametrize("command", [["grade"], ["check"], ["demo", "--dir", "unused"]])
+@pytest.mark.parametrize("command", [["grade"], ["selftest"], ["demo", "--dir", "unused"]])
 def test_grading_refuses_without_the_sandbox_and_says_how_to_fix_it(
         command, course, no_sandbox, capsys):
     argv = command + (["--course", str(course)] if command[0] != "demo" else [])

@@ -40,7 +40,7 @@ RAW_MATH = re.compile(r"\$[^$\n]+\$")
 def graded(tmp_path_factory):
     """(course, {(student, assignment): GradeResult}) with every page written."""
     chromium_path()
-    from autograder.check import prepare_course
+    from autograder.selftest import prepare_course
     from autograder.course import Course
     from autograder.grading import grade_class
     from autograder.sample_class import write_sample_class

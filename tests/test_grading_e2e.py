@@ -120,7 +120,7 @@ def test_cli_grade_prints_the_table(graded):
     assert "ada-perfect" in out and "ch1-conv1d" in out and "[1/1] grading" in err
 
 
-def test_check_command_passes_on_the_course():
-    code, out, err = run_cli("check")
+def test_selftest_command_passes_on_the_course():
+    code, out, err = run_cli("selftest")
     assert code == 0, out + err
-    assert "check passed" in out
+    assert "selftest passed" in out

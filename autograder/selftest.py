@@ -1,4 +1,4 @@
-"""``python -m autograder check``: prove every assignment grades as it should, by
+"""``python -m autograder selftest``: prove every assignment grades as it should, by
 autograding the instructor solutions (full marks on every graded test cell) and the
 untouched release (zero on every graded test cell) through the real pipeline."""
 
@@ -34,10 +34,10 @@ def write_reference_submissions(course: Course, assignments: list[str]) -> None:
                 write_submission(course, student, assignment, source_path.name, nb)
 
 
-def run_check(project: Course, assignments: list[str], config: Config) -> list[str]:
+def run_selftest(project: Course, assignments: list[str], config: Config) -> list[str]:
     """Every failure found (empty when all is well); prints a line per assignment."""
     failures = registry_problems(project)
-    with tempfile.TemporaryDirectory(prefix="course-check-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="course-selftest-") as tmp:
         course = scratch_course(project, assignments, Path(tmp), config)
         write_reference_submissions(course, assignments)
         results = grade_class(course, assignments, config, students=[SOLUTIONS, UNTOUCHED])
