@@ -52,6 +52,8 @@ pytestmark = pytest.mark.slow
 #: Generous: a busy two-core machine runs the Lab, its kernels and Chromium.
 TIMEOUT_MS = 120_000
 VIEWPORT = {"width": 1280, "height": 1000}
+#: Half-seconds a widget's figure is given to redraw after a slider moves.
+REDRAW_POLLS = 120
 #: The widget functions of the text (``course_utils.widgets``).
 WIDGET_CALL = re.compile(r"\b(footprint_widget|flip_widget)\(")
 MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]+\)|<img\b", re.IGNORECASE)
@@ -228,8 +230,10 @@ def _widget_png(cell) -> str:
         }""")
 
 
-def _console_errors(errors: list[str]) -> list[str]:
-    return [e for e in errors if not any(pattern in e for pattern, _ in CONSOLE_ALLOWED)]
+def _assert_no_console_errors(errors: list[str], when: str) -> None:
+    unexpected = [e for e in errors if not any(pattern in e for pattern, _ in CONSOLE_ALLOWED)]
+    assert not unexpected, f"JavaScript errors {when}:\n" + "\n".join(
+        e if len(e) < 400 else e[:200] + " ... " + e[-150:] for e in unexpected)
 
 
 @pytest.mark.parametrize("assignment", assignments())
@@ -249,6 +253,7 @@ def test_a_student_works_through_the_chapter_in_jupyterlab(assignment, lab, chro
         # 1. before any code: every figure of the text, widgets included
         shown = {i: _loaded_images(_cell(page, i)) for i in p.figures}
         screenshot(page, f"{shot}-1-opened")
+        _assert_no_console_errors(errors, "on opening")
         assert shown == p.figures, f"cell -> loaded images, opened: {shown}, expected {p.figures}"
 
         # 2. Run All: it stops at the first exercise's test with the stub's message
@@ -258,6 +263,7 @@ def test_a_student_works_through_the_chapter_in_jupyterlab(assignment, lab, chro
         first_test.locator('[data-mime-type="application/vnd.jupyter.stderr"]').wait_for()
         _settle(page)
         screenshot(page, f"{shot}-2-run-all")
+        _assert_no_console_errors(errors, "after Run All")
         message = _output_text(first_test)
         assert STUB_MESSAGE in message, message
         assert not HELPER_FRAME.search(message), message
@@ -266,6 +272,7 @@ def test_a_student_works_through_the_chapter_in_jupyterlab(assignment, lab, chro
         _run_exercise(page, p, p.wrong)
         failed = [i for i in p.tests if _has_error(_cell(page, i))]
         screenshot(page, f"{shot}-3-wrong-answer")
+        _assert_no_console_errors(errors, "after a wrong answer")
         assert failed, "the visible tests pass a wrong answer"
         message = _output_text(_cell(page, failed[0]))
         assert not HELPER_FRAME.search(message), f"a helper frame is shown:\n{message}"
@@ -275,6 +282,7 @@ def test_a_student_works_through_the_chapter_in_jupyterlab(assignment, lab, chro
         # 4. the instructor's solution passes
         _run_exercise(page, p, p.correct)
         screenshot(page, f"{shot}-4-solved")
+        _assert_no_console_errors(errors, "after the solution")
         for index in p.tests:
             text = _output_text(_cell(page, index))
             assert PASS_MARK in text and not _has_error(_cell(page, index)), text
@@ -286,18 +294,18 @@ def test_a_student_works_through_the_chapter_in_jupyterlab(assignment, lab, chro
             slider = cell.locator(".jupyter-widgets .noUi-handle").first
             slider.wait_for()
             before = _widget_png(cell)
-            at_end = slider.get_attribute("aria-valuenow") == slider.get_attribute(
-                "aria-valuemax")
+            value = slider.get_attribute("aria-valuenow")
             slider.focus()
-            page.keyboard.press("ArrowLeft" if at_end else "ArrowRight")
-            page.wait_for_function(
-                """([node, before]) => {
-                    const img = node.querySelector('.jupyter-widgets img');
-                    return img && img.src !== before;
-                }""", arg=[cell.element_handle(), cell.locator(
-                    ".jupyter-widgets img").first.get_attribute("src")])
-            after = _widget_png(cell)
+            page.keyboard.press("ArrowLeft" if value == slider.get_attribute("aria-valuemax")
+                                else "ArrowRight")
+            assert slider.get_attribute("aria-valuenow") != value, "the slider did not move"
+            after = before
+            for _ in range(REDRAW_POLLS):  # the kernel redraws, the Image widget updates
+                page.wait_for_timeout(500)
+                if (after := _widget_png(cell)) != before:
+                    break
             screenshot(page, f"{shot}-5-widget-{index}")
+            _assert_no_console_errors(errors, "after moving a slider")
             assert after != before, "moving the slider left the figure as it was"
 
         # 6. Validate: its dialog lists the exercises still to do
@@ -313,7 +321,7 @@ def test_a_student_works_through_the_chapter_in_jupyterlab(assignment, lab, chro
         screenshot(page, f"{shot}-last")
         context.close()
         _shut_down_kernels(base, token, p.notebook)
-    assert not _console_errors(errors), "\n".join(errors)
+    _assert_no_console_errors(errors, "on the page")
 
 
 def _shut_down_kernels(base: str, token: str, notebook: str) -> None:
