@@ -5,65 +5,19 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 import shutil
-import socket
-import subprocess
-import sys
-import time
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 import requests
 
-from autograder.lab import INSTRUCTOR_PLUGINS, lab_launch
+from autograder.lab import INSTRUCTOR_PLUGINS
 from conftest import ROOT
+from lab_server import running_lab
 
 pytestmark = pytest.mark.slow
 
 CONFIG_DATA = re.compile(r'<script id="jupyter-config-data" type="application/json">(.*?)'
                          r'</script>', re.DOTALL)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def running_lab(tree: str):
-    """(base URL, token, log path) of a Lab started exactly as ``make lab`` does."""
-    port, token = _free_port(), secrets.token_hex(16)
-    jupyter = str(Path(sys.executable).parent / "jupyter")
-    launch = lab_launch(tree, jupyter, ["--no-browser", "--ip=127.0.0.1", f"--port={port}",
-                                        f"--IdentityProvider.token={token}",
-                                        "--ServerApp.allow_root=True"])
-    log = ROOT / "build" / "lab" / f"{tree}-server.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen(launch.argv, cwd=launch.cwd, env=launch.env, stdout=out,
-                                stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if requests.get(f"{base}/api/status", params={"token": token},
-                                timeout=2).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert proc.poll() is None, log.read_text()
-            time.sleep(0.5)
-        else:
-            pytest.fail(f"the {tree} Lab did not start:\n{log.read_text()}")
-        yield base, token, log
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _page_config(base: str, token: str) -> dict:
