@@ -32,6 +32,8 @@ def quiet_gradebook():
 def _coursedir(course: Course, config: Config, **attrs) -> CourseDirectory:
     coursedir = CourseDirectory(config=config)
     coursedir.root = str(course.root)
+    if course.db is not None:
+        coursedir.db_url = course.db
     for key, value in attrs.items():
         setattr(coursedir, key, value)
     return coursedir
