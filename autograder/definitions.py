@@ -1,0 +1,72 @@
+"""What an assignment is in the gradebook, carried to a grading worker.
+
+A worker grades into a private SQLite gradebook of its own, never into the course's
+(``grade_tasks``): :func:`assignment_definitions` reads from the course's gradebook
+(SQLite or PostgreSQL) everything nbgrader's ``autograde`` needs about the
+assignments (due date, notebooks, graded, solution, task and source cells with their
+checksums) and :func:`write_definitions` lays it into an empty gradebook. No student,
+submission or grade travels. :func:`fingerprint` names the definitions, so that a
+re-released assignment counts as changed for ``resume``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from nbgrader.api import Gradebook
+
+from .pipeline import quiet_gradebook
+from .settings import COURSE_ID
+
+_GRADED = ("max_score", "cell_type")
+_SOURCE = ("cell_type", "locked", "source", "checksum")
+
+
+def assignment_definitions(db_url: str, assignments: list[str]) -> dict:
+    """``{assignment: {"duedate": iso or None, "notebooks": {name: cells}}}`` read
+    from the gradebook at ``db_url``; plain data (JSON-able), ordered by name."""
+    out = {}
+    with quiet_gradebook(), Gradebook(db_url, COURSE_ID) as gb:
+        for name in sorted(assignments):
+            assignment = gb.find_assignment(name)
+            notebooks = {}
+            for nb in assignment.notebooks:
+                notebooks[nb.name] = {
+                    "grade": _rows(nb.grade_cells, _GRADED),
+                    "solution": _rows(nb.solution_cells, ()),
+                    "task": _rows(nb.task_cells, _GRADED),
+                    "source": _rows(nb.source_cells, _SOURCE),
+                }
+            out[name] = {"duedate": assignment.duedate.isoformat()
+                         if assignment.duedate else None, "notebooks": notebooks}
+    return out
+
+
+def _rows(cells, fields) -> dict:
+    return {cell.name: {f: getattr(cell, f) for f in fields}
+            for cell in sorted(cells, key=lambda c: c.name)}
+
+
+def fingerprint(definitions: dict) -> str:
+    """A sha256 hex digest of ``definitions`` (stable across processes)."""
+    text = json.dumps(definitions, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def write_definitions(db_url: str, definitions: dict) -> None:
+    """Create the assignments of ``definitions`` in the (new, empty) gradebook at
+    ``db_url``, as ``nbgrader generate_assignment`` would have."""
+    with quiet_gradebook(), Gradebook(db_url, COURSE_ID) as gb:
+        for name, assignment in definitions.items():
+            gb.update_or_create_assignment(name, duedate=assignment["duedate"])
+            for nb_name, cells in assignment["notebooks"].items():
+                gb.update_or_create_notebook(nb_name, name)
+                for cell, fields in cells["grade"].items():
+                    gb.update_or_create_grade_cell(cell, nb_name, name, **fields)
+                for cell in cells["solution"]:
+                    gb.update_or_create_solution_cell(cell, nb_name, name)
+                for cell, fields in cells["task"].items():
+                    gb.update_or_create_task_cell(cell, nb_name, name, **fields)
+                for cell, fields in cells["source"].items():
+                    gb.update_or_create_source_cell(cell, nb_name, name, **fields)
