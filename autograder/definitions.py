@@ -5,14 +5,20 @@ A worker grades into a private SQLite gradebook of its own, never into the cours
 (SQLite or PostgreSQL) everything nbgrader's ``autograde`` needs about the
 assignments (due date, notebooks, graded, solution, task and source cells with their
 checksums) and :func:`write_definitions` lays it into an empty gradebook. No student,
-submission or grade travels. :func:`fingerprint` names the definitions, so that a
+submission or grade travels. Creating a gradebook costs seconds (nbgrader stamps its
+schema with alembic, and commits cell by cell), so :func:`template_gradebook` makes
+each assignment's once per process and a worker copies the file for each task. :func:`fingerprint` names the definitions, so that a
 re-released assignment counts as changed for ``resume``.
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
+import shutil
+import tempfile
+from pathlib import Path
 
 from nbgrader.api import Gradebook
 
@@ -70,3 +76,19 @@ def write_definitions(db_url: str, definitions: dict) -> None:
                     gb.update_or_create_task_cell(cell, nb_name, name, **fields)
                 for cell, fields in cells["source"].items():
                     gb.update_or_create_source_cell(cell, nb_name, name, **fields)
+
+
+_templates: dict[str, Path] = {}
+
+
+def template_gradebook(definitions: dict) -> Path:
+    """A SQLite gradebook file holding ``definitions`` and nothing else, made once per
+    process (in a private temporary folder removed at exit); copy it, never open it."""
+    key = fingerprint(definitions)
+    if key not in _templates:
+        folder = Path(tempfile.mkdtemp(prefix="gradebook-template-"))
+        atexit.register(shutil.rmtree, folder, True)
+        path = folder / "gradebook.db"
+        write_definitions(f"sqlite:///{path}", definitions)
+        _templates[key] = path
+    return _templates[key]

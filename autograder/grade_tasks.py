@@ -4,8 +4,8 @@ The parent reads a submission (:func:`read_submission`: its notebooks and nbgrad
 records, plain files only, never following a link) into a :class:`GradingTask`; a
 worker, in this process or on a Dask worker elsewhere, runs :func:`grade_task`: it lays
 the task into a private scratch course (``source/<assignment>`` copied from the
-course, the submission's files, a SQLite gradebook holding only the assignment's
-definitions), grades it there with :func:`autograder.grading.grade_one` (the sandbox,
+course, the submission's files, a copy of a SQLite gradebook holding only the
+assignment's definitions), grades it there with :func:`autograder.grading.grade_one` (the sandbox,
 verdicts outside the kernel, fail closed, exactly as a serial run), and returns a
 :class:`GradedSubmission`: the grades, comments and penalties nbgrader wrote to the
 private gradebook, the autograded notebooks, the problems met. The scratch course is
@@ -30,7 +30,7 @@ from traitlets.config import Config
 
 from .carry import SUBMISSION_RECORDS
 from .course import Course
-from .definitions import write_definitions
+from .definitions import template_gradebook
 from .grading import (GradeResult, Score, grade_submission, refused_problem, unsafe_entries,
                       zero_notebook)
 from .pipeline import quiet_gradebook
@@ -147,7 +147,8 @@ def _lay_out(task: GradingTask, course: Course) -> None:
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    write_definitions(course.db_url, {task.assignment: task.definitions[task.assignment]})
+    shutil.copyfile(template_gradebook({task.assignment: task.definitions[task.assignment]}),
+                    course.gradebook)
 
 
 def _collect(task: GradingTask, course: Course, result: GradeResult,
