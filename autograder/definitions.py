@@ -7,7 +7,8 @@ assignments (due date, notebooks, graded, solution, task and source cells with t
 checksums) and :func:`write_definitions` lays it into an empty gradebook. No student,
 submission or grade travels. Creating a gradebook costs seconds (nbgrader stamps its
 schema with alembic, and commits cell by cell), so :func:`template_gradebook` makes
-each assignment's once per process and a worker copies the file for each task. :func:`fingerprint` names the definitions, so that a
+each assignment's once per process, from one blank stamped file, and a worker copies
+it for each task. :func:`fingerprint` names the definitions, so that a
 re-released assignment counts as changed for ``resume``.
 """
 
@@ -79,16 +80,35 @@ def write_definitions(db_url: str, definitions: dict) -> None:
 
 
 _templates: dict[str, Path] = {}
+_folder: list[Path] = []
+
+
+def _private_folder() -> Path:
+    """This process's temporary folder of gradebook files, removed at exit."""
+    if not _folder:
+        _folder.append(Path(tempfile.mkdtemp(prefix="gradebook-template-")))
+        atexit.register(shutil.rmtree, _folder[0], True)
+    return _folder[0]
+
+
+def _blank_gradebook() -> Path:
+    """An empty gradebook with nbgrader's schema and alembic stamp, made once per
+    process: nbgrader stamps a new database by running ``alembic heads`` in a
+    subprocess (seconds), and a copy of a stamped file needs no stamp."""
+    path = _private_folder() / "blank.db"
+    if not path.exists():
+        with quiet_gradebook(), Gradebook(f"sqlite:///{path}", COURSE_ID):
+            pass
+    return path
 
 
 def template_gradebook(definitions: dict) -> Path:
     """A SQLite gradebook file holding ``definitions`` and nothing else, made once per
-    process (in a private temporary folder removed at exit); copy it, never open it."""
+    process from the blank one; copy it, never open it."""
     key = fingerprint(definitions)
     if key not in _templates:
-        folder = Path(tempfile.mkdtemp(prefix="gradebook-template-"))
-        atexit.register(shutil.rmtree, folder, True)
-        path = folder / "gradebook.db"
+        path = _private_folder() / f"{key}.db"
+        shutil.copyfile(_blank_gradebook(), path)
         write_definitions(f"sqlite:///{path}", definitions)
         _templates[key] = path
     return _templates[key]

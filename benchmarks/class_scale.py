@@ -15,8 +15,10 @@ stock (target <= 0.55x) are printed. Targets are printed, never asserted.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import os
 import shutil
 import time
 from pathlib import Path
@@ -56,16 +58,33 @@ def write_class(course: Course, assignments: list[str], roster) -> None:
                 write_submission(course, student, assignment, name, text)
 
 
+@contextlib.contextmanager
+def stderr_into(path: Path):
+    """File descriptor 2 (which stock nbgrader's kernels inherit, and fill with a
+    warning per kernel) redirected into ``path`` for the block."""
+    saved = os.dup(2)
+    with open(path, "ab") as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def stock_autograde(course: Course, assignments: list[str], students: list[str]) -> float:
-    """Seconds stock ``nbgrader autograde`` takes over the class, one by one."""
+    """Seconds stock ``nbgrader autograde`` takes over the class, one by one; its
+    kernels' output goes to ``stock-kernels.log`` in the course."""
     config = Config()
     config.CourseDirectory.course_id = COURSE_ID
     config.Autograde.create_student = True
     config.Execute.kernel_name = "python3"
     start = time.perf_counter()
-    for assignment in assignments:
-        for student in students:
-            run_converter(Autograde, course, config, assignment_id=assignment, student_id=student)
+    with stderr_into(course.root / "stock-kernels.log"):
+        for assignment in assignments:
+            for student in students:
+                run_converter(Autograde, course, config, assignment_id=assignment,
+                              student_id=student)
     return time.perf_counter() - start
 
 

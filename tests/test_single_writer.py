@@ -56,6 +56,25 @@ def test_definitions_read_back_as_written(course):
     assert assignment_definitions(course.db_url, ["hw1"]) == DEFINITIONS
 
 
+def test_templates_of_many_assignments_stamp_the_schema_once(monkeypatch, tmp_path):
+    """Stamping a new gradebook runs ``alembic`` in a subprocess (seconds): a worker
+    pays it once, not once per assignment."""
+    import nbgrader.api
+    from autograder import definitions
+    stamps = []
+    real = nbgrader.api.get_alembic_version
+    monkeypatch.setattr(nbgrader.api, "get_alembic_version",
+                        lambda: stamps.append(1) or real())
+    monkeypatch.setattr(definitions, "_templates", {})
+    monkeypatch.setattr(definitions, "_folder", [tmp_path])
+    second = {"hw2": {**DEFINITIONS["hw1"], "duedate": "2026-01-05T12:00:00"}}
+    paths = [definitions.template_gradebook(d) for d in (DEFINITIONS, second, DEFINITIONS)]
+    assert len(stamps) == 1
+    assert paths[0] == paths[2] != paths[1]
+    assert assignment_definitions(f"sqlite:///{paths[0]}", ["hw1"]) == DEFINITIONS
+    assert assignment_definitions(f"sqlite:///{paths[1]}", ["hw2"]) == second
+
+
 def test_a_result_written_twice_lands_once(course):
     first = record(course, _graded(3.0))
     rows = submission_rows(course.db_url)
