@@ -30,7 +30,7 @@ setup: $(STAMP) $(GRADE_STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c constraints.txt -e '.[test,site]'
+	$(PY) -m pip install -q -c constraints.txt -e '.[test,site,scale]'
 	touch $(STAMP)
 
 $(GRADE_STAMP): pyproject.toml constraints.txt $(STAMP)

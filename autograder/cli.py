@@ -49,7 +49,7 @@ def _course(args) -> Course:
     root = Path(args.course).resolve() if getattr(args, "course", None) else PROJECT_ROOT
     if not (root / "source").is_dir():
         raise CourseError(f"{root} is not a course directory (it has no source/ folder)")
-    return Course(root)
+    return Course(root, getattr(args, "db", None))
 
 
 # --------------------------------------------------------------------- commands ----
@@ -92,12 +92,12 @@ def cmd_selftest(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    from .grading import grade_class
+    from .class_grading import grade_class_concurrently
     from .report import grade_table
     config = _grading_config(args)
     course = _course(args)
     assignments = course.require_assignments(args.assignments)
-    if not course.gradebook.exists():
+    if not course.has_gradebook:
         raise CourseError(f"no gradebook in {course.root}: run `python -m autograder release` "
                           "first")
     from .gradebook_setup import unreleased
@@ -105,11 +105,22 @@ def cmd_grade(args) -> int:
     if missing:
         raise CourseError(f"the gradebook does not know {', '.join(missing)}: run "
                           f"`python -m autograder release {' '.join(missing)}` first")
-    results = grade_class(course, assignments, config, students=args.student or None)
-    if not results:
+    if args.workers is not None and args.workers < 1:
+        raise CourseError(f"--workers must be at least 1, not {args.workers}")
+    run = grade_class_concurrently(course, assignments, config, students=args.student or None,
+                                   workers=args.workers or os.cpu_count() or 1,
+                                   scheduler=args.scheduler, regrade=args.regrade)
+    if not run.results and not run.failed:
         print("no submissions found under submitted/<student>/<assignment>/")
         return 0
-    print(grade_table(results))
+    if run.results:
+        print(grade_table(run.results))
+    if run.failed:
+        print(f"{len(run.failed)} submission(s) could not be graded and were not recorded; "
+              "run grade again to retry them:", file=sys.stderr)
+        for assignment, student in run.failed:
+            print(f"  - {shown(assignment)} / {shown(student)}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -212,8 +223,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    def course_arg(p):
+    def course_arg(p, db=True):
         p.add_argument("--course", help="course directory (default: this project)")
+        if db:
+            p.add_argument("--db", metavar="URL",
+                           help="the gradebook's database, as nbgrader's db_url takes it "
+                                "(e.g. postgresql://user@host/course; default: "
+                                "gradebook.db in the course directory)")
 
     def unsafe_arg(p):
         p.add_argument(UNSAFE_FLAG, dest="unsafe_no_sandbox", action="store_true",
@@ -231,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("selftest", cmd_selftest, "autograde the instructor solutions and the untouched release")
     p.add_argument("assignments", nargs="*")
-    course_arg(p)
+    course_arg(p, db=False)
     unsafe_arg(p)
 
     p = add("grade", cmd_grade, "autograde submitted/<student>/<assignment> in the sandbox")
@@ -239,6 +255,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--student", action="append", help="only this student (repeatable)")
     p.add_argument("--cell-timeout", type=int, metavar="SECONDS",
                    help="interrupt a cell after this long (default 60)")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="grade N submissions at once, each in its own sandbox (default: "
+                        "this machine's cores; beyond 1, on an embedded Dask cluster)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="grade on the running Dask cluster there instead; its workers "
+                        "need this course at the same path")
+    p.add_argument("--regrade", action="store_true",
+                   help="grade every submission again, even those graded as they stand")
     course_arg(p)
     unsafe_arg(p)
 
@@ -268,7 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("selfgrade", cmd_selfgrade, "grade your own notebook as the instructor would "
             "(self-study): verdicts and the feedback page")
     p.add_argument("notebook", help="a worked copy of a release/ notebook, released name kept")
-    course_arg(p)
+    course_arg(p, db=False)
 
     p = add("site", cmd_site, "build the reading edition into a static HTML site (offline)")
     p.add_argument("--out", default=str(PROJECT_ROOT / "build" / "site"),

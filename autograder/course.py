@@ -18,9 +18,12 @@ class CourseError(Exception):
 @dataclass(frozen=True)
 class Course:
     """An nbgrader course directory: ``source/``, ``release/``, ``submitted/``,
-    ``autograded/``, ``feedback/`` and ``gradebook.db`` under ``root``."""
+    ``autograded/``, ``feedback/`` and ``gradebook.db`` under ``root``; ``db``, when
+    given, is the gradebook's database URL instead (``postgresql://...``), as nbgrader's
+    ``CourseDirectory.db_url`` takes it."""
 
     root: Path
+    db: str | None = None
 
     @property
     def source(self) -> Path:
@@ -48,7 +51,13 @@ class Course:
 
     @property
     def db_url(self) -> str:
-        return f"sqlite:///{self.gradebook}"
+        return self.db or f"sqlite:///{self.gradebook}"
+
+    @property
+    def has_gradebook(self) -> bool:
+        """False only for the default SQLite gradebook file not yet created (a
+        database server is asked when it is opened)."""
+        return self.db is not None or self.gradebook.exists()
 
     def assignments(self) -> list[str]:
         """Assignment ids: the folders of ``source/`` holding a notebook, sorted."""

@@ -15,7 +15,7 @@ from .pipeline import quiet_gradebook
 
 def export_grades(course: Course, path: Path) -> Path:
     """Write nbgrader's grades CSV (one row per student and assignment) to ``path``."""
-    if not course.gradebook.exists():
+    if not course.has_gradebook:
         raise CourseError(f"no gradebook in {course.root}: nothing has been graded yet")
     plugin = CsvExportPlugin()
     plugin.to = str(path)
@@ -55,7 +55,7 @@ def _fmt(points: float) -> str:
 
 def export_lms(course: Course, path: Path) -> Path:
     """Write :func:`lms_rows` as CSV to ``path`` (an LMS gradebook import)."""
-    if not course.gradebook.exists():
+    if not course.has_gradebook:
         raise CourseError(f"no gradebook in {course.root}: nothing has been graded yet")
     header, rows = lms_rows(course)
     with open(path, "w", newline="", encoding="utf-8") as handle:

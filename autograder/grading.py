@@ -62,9 +62,8 @@ def preflight(course: Course, assignment: str, student: str) -> tuple[list[str],
     if unsafe:
         # nbgrader copies a submission as root, following links: one link to source/
         # would hand the solutions to the student's kernel. Nothing of it is graded.
-        return ([f"{student}: {assignment} contains {', '.join(unsafe)}; a submission "
-                 "may hold only plain files and folders, so it scores 0."],
-                expected_notebooks(course, assignment))
+        return [refused_problem(student, assignment, unsafe)], \
+            expected_notebooks(course, assignment)
     problems, unreadable = [], []
     present = {p.name for p in folder.glob("*.ipynb")}
     for name in expected_notebooks(course, assignment):
@@ -81,6 +80,12 @@ def preflight(course: Course, assignment: str, student: str) -> tuple[list[str],
             problems.append(f"{student}: {assignment}/{name} {reason}; it scores 0.")
             unreadable.append(name)
     return problems, unreadable
+
+
+def refused_problem(student: str, assignment: str, unsafe: list[str]) -> str:
+    """The problem line of a submission refused for holding ``unsafe`` entries."""
+    return (f"{student}: {assignment} contains {', '.join(unsafe)}; a submission may hold "
+            "only plain files and folders, so it scores 0.")
 
 
 def unsafe_entries(folder: Path) -> list[str]:
@@ -184,20 +189,28 @@ def _nbgrader_failure(result: dict) -> str:
 
 def grade_one(course: Course, assignment: str, student: str, config: Config) -> GradeResult:
     """Grade one submission; whatever goes wrong is reported and scores zero."""
+    return grade_submission(course, assignment, student, config)[0]
+
+
+def grade_submission(course: Course, assignment: str, student: str, config: Config
+                     ) -> tuple[GradeResult, list[str]]:
+    """:func:`grade_one`, and the names (stems) of the notebooks scored zero without
+    running (missing, unreadable, or every one when nbgrader or grading failed)."""
     start = time.monotonic()
     try:
         return _grade_one(course, assignment, student, config, start)
     except Exception as exc:  # one student's failure must not stop the class
-        for name in expected_notebooks(course, assignment):
-            zero_notebook(course, assignment, student, Path(name).stem)
+        zeroed = [Path(name).stem for name in expected_notebooks(course, assignment)]
+        for name in zeroed:
+            zero_notebook(course, assignment, student, name)
         return GradeResult(student, assignment, read_score(course, assignment, student),
                            [f"{student}: grading {assignment} failed "
                             f"({type(exc).__name__}: {str(exc)[:200]}); it scores 0."],
-                           time.monotonic() - start)
+                           time.monotonic() - start), zeroed
 
 
 def _grade_one(course: Course, assignment: str, student: str, config: Config,
-               start: float) -> GradeResult:
+               start: float) -> tuple[GradeResult, list[str]]:
     problems, unreadable = preflight(course, assignment, student)
     readable = [n for n in expected_notebooks(course, assignment) if n not in unreadable]
     if readable:
@@ -206,19 +219,19 @@ def _grade_one(course: Course, assignment: str, student: str, config: Config,
             problems.append(f"{student}: nbgrader could not autograde {assignment}: "
                             f"{_nbgrader_failure(result)}")
             unreadable = expected_notebooks(course, assignment)
-    for name in unreadable:
-        zero_notebook(course, assignment, student, Path(name).stem)
+    zeroed = [Path(name).stem for name in unreadable]
+    for name in zeroed:
+        zero_notebook(course, assignment, student, name)
     return GradeResult(student, assignment, read_score(course, assignment, student),
-                       problems, time.monotonic() - start)
+                       problems, time.monotonic() - start), zeroed
 
 
-def grade_class(course: Course, assignments: list[str], config: Config,
-                students: list[str] | None = None, progress: Progress | None = None
-                ) -> list[GradeResult]:
-    """Autograde every (assignment, student) pair; never stops on a student's problem.
-    A student id that is not :func:`~autograder.student_ids.valid_student_id` is neither
-    graded nor registered in the gradebook (formgrader would show it unescaped): a
-    problem line on stderr names it."""
+def grading_jobs(course: Course, assignments: list[str], students: list[str] | None
+                 ) -> tuple[list[tuple[str, str]], list[str]]:
+    """((assignment, student) pairs to grade, ids refused): every submission of
+    ``assignments`` (of ``students`` only, if given) whose student id is
+    :func:`~autograder.student_ids.valid_student_id`; each refused id is named on
+    stderr, escaped."""
     jobs, refused = [], []
     for assignment in assignments:
         for student in (students or course.students(assignment)):
@@ -228,6 +241,17 @@ def grade_class(course: Course, assignments: list[str], config: Config,
                 refused.append(student)
     for student in refused:
         print(f"  - {shown(refusal(student, 'submitted/'))}", file=sys.stderr)
+    return jobs, refused
+
+
+def grade_class(course: Course, assignments: list[str], config: Config,
+                students: list[str] | None = None, progress: Progress | None = None
+                ) -> list[GradeResult]:
+    """Autograde every (assignment, student) pair; never stops on a student's problem.
+    A student id that is not :func:`~autograder.student_ids.valid_student_id` is neither
+    graded nor registered in the gradebook (formgrader would show it unescaped): a
+    problem line on stderr names it."""
+    jobs, refused = grading_jobs(course, assignments, students)
     progress = progress or Progress(len(jobs), "grading")
     results = []
     for assignment, student in jobs:

@@ -32,12 +32,15 @@ def quiet_gradebook():
 def _coursedir(course: Course, config: Config, **attrs) -> CourseDirectory:
     coursedir = CourseDirectory(config=config)
     coursedir.root = str(course.root)
+    if course.db is not None:
+        coursedir.db_url = course.db
     for key, value in attrs.items():
         setattr(coursedir, key, value)
     return coursedir
 
 
-def _run(converter_cls, course: Course, config: Config, **attrs) -> dict:
+def run_converter(converter_cls, course: Course, config: Config, **attrs) -> dict:
+    """Run the nbgrader converter ``converter_cls`` on ``course``; its result dict."""
     ensure_tools_on_path()
     coursedir = _coursedir(course, config, **attrs)
     app = converter_cls(coursedir=coursedir, config=config)
@@ -51,7 +54,7 @@ def generate_assignment(course: Course, assignment: str, config: Config | None =
     """``nbgrader generate_assignment``: release/<assignment> and the gradebook entries."""
     config = config or course_config(sandbox=False)  # runs no student code
     config.GenerateAssignment.create_assignment = True
-    return _run(GenerateAssignment, course, config, assignment_id=assignment)
+    return run_converter(GenerateAssignment, course, config, assignment_id=assignment)
 
 
 def autograde(course: Course, assignment: str, student: str,
@@ -60,7 +63,7 @@ def autograde(course: Course, assignment: str, student: str,
     into ``autograded/`` (``carry``)."""
     config = config or course_config()
     config.Autograde.create_student = True
-    return _run(NotebooksOnlyAutograde, course, config, assignment_id=assignment,
+    return run_converter(NotebooksOnlyAutograde, course, config, assignment_id=assignment,
                 student_id=student)
 
 
@@ -68,5 +71,5 @@ def generate_feedback(course: Course, assignment: str, student: str,
                       config: Config | None = None) -> dict:
     """``nbgrader generate_feedback`` for one student (hidden tests stripped)."""
     config = config or course_config(sandbox=False)  # runs no student code
-    return _run(GenerateFeedback, course, config, assignment_id=assignment,
+    return run_converter(GenerateFeedback, course, config, assignment_id=assignment,
                 student_id=student)

@@ -22,7 +22,7 @@ class Progress:
         self.stream = stream or sys.stderr
         isatty = getattr(self.stream, "isatty", None)
         self.tty = bool(isatty and isatty()) if tty is None else tty
-        self.count = 0
+        self.count = self.failed = 0
         self._item = ""
         self._started = self._item_started = time.monotonic()
 
@@ -53,6 +53,32 @@ class Progress:
         else:
             self.stream.write(line + "\n")
         self.stream.flush()
+
+    def completed(self, item: str, outcome: str, seconds: float, failed: bool = False
+                  ) -> None:
+        """One item finished, in whatever order items finish (concurrent work):
+        ``[ 3/25] grading ch2 / ben ... 12/12  (2.1 s)``, then, on a terminal, the bar
+        with the failures so far, the rate and the time left; off a terminal that
+        status ends the line instead."""
+        self.count += 1
+        self.failed += bool(failed)
+        self._item = shown(item)
+        line = f"{self._prefix()}{shown(outcome)}  ({seconds:.1f} s)"
+        if self.tty:
+            self.stream.write("\r\033[K" + line + "\n" + self._bar(self.count)
+                              + self.status())
+        else:
+            self.stream.write(f"{line}  [{self.status()}]\n")
+        self.stream.flush()
+
+    def status(self) -> str:
+        """``2 failed, 14.2/min, 3m05s left``: failures, the rate since the start and
+        the time the remaining items take at that rate."""
+        elapsed = max(time.monotonic() - self._started, 1e-9)
+        rate = self.count / elapsed
+        left = (self.total - self.count) / rate if rate else 0.0
+        minutes, secs = divmod(int(round(left)), 60)
+        return f"{self.failed} failed, {rate * 60:.1f}/min, {minutes}m{secs:02d}s left"
 
     def finish(self, summary: str = "") -> None:
         """The closing line: how many items, how long, and ``summary`` if given."""

@@ -51,6 +51,6 @@ def test_constraints_pin_every_direct_dependency_inside_its_range():
     pins = dict(line.strip().split("==") for line in
                 (ROOT / "constraints.txt").read_text().splitlines() if "==" in line)
     pins = {k.lower().replace("_", "-"): v for k, v in pins.items()}
-    for name, spec in pyproject_requirements(("test", "site")).items():
+    for name, spec in pyproject_requirements(("test", "site", "scale")).items():
         assert name in pins, f"constraints.txt does not pin {name}"
         assert pins[name] in SpecifierSet(spec), f"{name}=={pins[name]} is outside {spec}"

@@ -1,0 +1,177 @@
+"""One submission graded into a result, away from the course's gradebook.
+
+The parent reads a submission (:func:`read_submission`: its notebooks and nbgrader's
+records, plain files only, never following a link) into a :class:`GradingTask`; a
+worker, in this process or on a Dask worker elsewhere, runs :func:`grade_task`: it lays
+the task into a private scratch course (``source/<assignment>`` copied from the
+course, the submission's files, a copy of a SQLite gradebook holding only the
+assignment's definitions), grades it there with :func:`autograder.grading.grade_one` (the sandbox,
+verdicts outside the kernel, fail closed, exactly as a serial run), and returns a
+:class:`GradedSubmission`: the grades, comments and penalties nbgrader wrote to the
+private gradebook, the autograded notebooks, the problems met. The scratch course is
+removed. Nothing is written to the course: the parent alone does that
+(``gradebook_writer``), so a worker killed mid-notebook leaves no trace.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import stat
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+from traitlets.config import Config
+
+from .carry import SUBMISSION_RECORDS
+from .course import Course
+from .definitions import template_gradebook
+from .grading import (GradeResult, Score, grade_submission, refused_problem, unsafe_entries,
+                      zero_notebook)
+from .pipeline import quiet_gradebook
+from .settings import COURSE_ID
+
+#: Largest nbgrader record (``timestamp.txt``...) read from a submission.
+RECORD_READ_BYTES = 64 * 1024
+
+
+@dataclass
+class GradingTask:
+    """Everything a worker needs to grade one submission. ``files`` maps each
+    carried file's relative name to its bytes; ``refused`` holds the problems of a
+    submission that must not be graded at all (it then scores zero)."""
+
+    course_root: str
+    assignment: str
+    student: str
+    files: dict[str, bytes]
+    definitions: dict
+    config: Config
+    content_hash: str
+    refused: list[str] = field(default_factory=list)
+
+
+@dataclass
+class GradedSubmission:
+    """What grading one submission produced, ready for the single writer.
+
+    ``grades`` holds ``(notebook, cell, auto_score, needs_manual_grade)``, ``comments``
+    ``(notebook, cell, auto_comment)``, ``penalties`` ``{notebook: late penalty}``;
+    ``zeroed`` names the notebooks scored zero without running (their manual scores are
+    cleared, as a serial run does); ``autograded`` maps each file of
+    ``autograded/<student>/<assignment>/`` to ``(mode, bytes)``."""
+
+    student: str
+    assignment: str
+    content_hash: str
+    timestamp: datetime | None
+    grades: list[tuple[str, str, float | None, bool]]
+    comments: list[tuple[str, str, str | None]]
+    penalties: dict[str, float | None]
+    zeroed: list[str]
+    autograded: dict[str, tuple[int, bytes]]
+    result: GradeResult
+
+
+# -------------------------------------------------------------- parent side ----
+
+def read_submission(folder: Path, carried: list[str]) -> tuple[dict[str, bytes], list[str]]:
+    """(files, refusals) of the submission ``folder``: its top-level notebooks,
+    nbgrader's records and the allow-listed ``carried`` files, read without following
+    links; refusals name every link or special file (the submission is then not
+    graded, as :func:`autograder.grading.preflight` decides)."""
+    unsafe = unsafe_entries(folder)
+    if unsafe:
+        return {}, unsafe
+    files = {}
+    names = sorted(p.name for p in folder.glob("*.ipynb"))
+    for name in names + list(SUBMISSION_RECORDS) + list(carried):
+        data = _read_plain(folder / name, RECORD_READ_BYTES if name in SUBMISSION_RECORDS
+                           else None)
+        if data is not None:
+            files[name] = data
+    return files, []
+
+
+def _read_plain(path: Path, limit: int | None) -> bytes | None:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except (FileNotFoundError, NotADirectoryError, OSError):
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        if limit is not None and os.fstat(handle.fileno()).st_size > limit:
+            return None
+        return handle.read()
+
+
+# -------------------------------------------------------------- worker side ----
+
+def grade_task(task: GradingTask) -> GradedSubmission:
+    """Grade ``task`` in a private scratch course (see the module docstring)."""
+    start = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="grade-task-") as tmp:
+        course = Course(Path(tmp))
+        _lay_out(task, course)
+        if task.refused:
+            names = [Path(n).stem for n in _notebooks(task)]
+            for name in names:
+                zero_notebook(course, task.assignment, task.student, name)
+            result = GradeResult(task.student, task.assignment, Score(), [
+                refused_problem(task.student, task.assignment, task.refused)])
+            zeroed = names
+        else:
+            # a copy: nbgrader's converters set options on the config they are given
+            result, zeroed = grade_submission(course, task.assignment, task.student,
+                                              copy.deepcopy(task.config))
+        result.seconds = time.monotonic() - start
+        return _collect(task, course, result, zeroed)
+
+
+def _notebooks(task: GradingTask) -> list[str]:
+    return sorted(task.definitions[task.assignment]["notebooks"])
+
+
+def _lay_out(task: GradingTask, course: Course) -> None:
+    shutil.copytree(Path(task.course_root) / "source" / task.assignment,
+                    course.source / task.assignment, symlinks=False)
+    folder = course.submitted / task.student / task.assignment
+    folder.mkdir(parents=True)
+    for name, data in task.files.items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    shutil.copyfile(template_gradebook({task.assignment: task.definitions[task.assignment]}),
+                    course.gradebook)
+
+
+def _collect(task: GradingTask, course: Course, result: GradeResult,
+             zeroed: list[str]) -> GradedSubmission:
+    grades, comments, penalties, timestamp = [], [], {}, None
+    with quiet_gradebook(), Gradebook(course.db_url, COURSE_ID) as gb:
+        try:
+            submission = gb.find_submission(task.assignment, task.student)
+        except MissingEntry:
+            submission = None
+        if submission is not None:
+            timestamp = submission.timestamp
+            for nb in submission.notebooks:
+                penalties[nb.name] = nb.late_submission_penalty
+                grades += [(nb.name, g.name, g.auto_score, bool(g.needs_manual_grade))
+                           for g in nb.grades]
+                comments += [(nb.name, c.name, c.auto_comment) for c in nb.comments]
+    folder = course.autograded / task.student / task.assignment
+    autograded = {}
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.is_symlink():
+                autograded[str(path.relative_to(folder))] = (
+                    stat.S_IMODE(path.stat().st_mode), path.read_bytes())
+    return GradedSubmission(task.student, task.assignment, task.content_hash, timestamp,
+                            grades, comments, penalties, zeroed, autograded, result)

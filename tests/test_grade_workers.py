@@ -1,0 +1,96 @@
+"""``grade --workers N``: the grades of a serial run, one writer, reruns that resume."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+
+import pytest
+
+from autograder.class_grading import grade_class_concurrently
+from autograder.course import Course, PROJECT_ROOT
+from autograder.exports import export_grades
+from autograder.grading import grade_class
+from autograder.sample_class import write_sample_class
+from autograder.scratch import scratch_course, write_submission
+from autograder.settings import course_config
+from conftest import grading_config
+from gradebook_dump import submission_rows
+
+pytestmark = pytest.mark.slow
+
+ASSIGNMENTS = ["ch1-conv1d"]
+NOTEBOOK = "ch1-conv1d.ipynb"
+
+
+def _tree_digest(folder) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        digest.update(str(path.relative_to(folder)).encode())
+        if path.is_file() and not path.is_symlink():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _rows_of(csv_path) -> tuple[str, list[str]]:
+    """The header and the sorted rows of a grades CSV (rows follow the order students
+    were first recorded in, which concurrent grading does not keep)."""
+    header, *rows = csv_path.read_text().splitlines()
+    return header, sorted(rows)
+
+
+def _autograded_files(course: Course) -> dict[str, int]:
+    return {str(p.relative_to(course.autograded)): p.stat().st_mode & 0o7777
+            for p in course.autograded.rglob("*")}
+
+
+@pytest.fixture(scope="module")
+def courses(tmp_path_factory):
+    """The sample class (and one submission holding a link, refused) in two
+    identical courses: one graded by the serial grade_class, one by two workers."""
+    tmp = tmp_path_factory.mktemp("workers")
+    base = scratch_course(Course(PROJECT_ROOT), ASSIGNMENTS, tmp / "base",
+                          course_config(sandbox=False))
+    write_sample_class(base, ASSIGNMENTS)
+    [name] = [p.name for p in base.source_notebooks(ASSIGNMENTS[0])]
+    link = write_submission(base, "fay-link", ASSIGNMENTS[0], name,
+                            (base.release / ASSIGNMENTS[0] / name).read_text())
+    os.symlink(base.source, link.parent / "solutions")
+    serial, parallel = Course(tmp / "serial"), Course(tmp / "parallel")
+    for course in (serial, parallel):
+        shutil.copytree(base.root, course.root, symlinks=True)
+    config = grading_config()
+    serial_results = grade_class(serial, ASSIGNMENTS, config)
+    before = _tree_digest(parallel.submitted)
+    run = grade_class_concurrently(parallel, ASSIGNMENTS, config, workers=2)
+    return serial, parallel, serial_results, run, before, config
+
+
+def test_two_workers_give_exactly_the_grades_of_a_serial_run(courses, tmp_path):
+    serial, parallel, serial_results, run, _, _ = courses
+    assert run.graded == len(serial_results) == 6 and not run.failed
+    assert submission_rows(parallel.db_url) == submission_rows(serial.db_url)
+    assert (_rows_of(export_grades(serial, tmp_path / "s.csv"))
+            == _rows_of(export_grades(parallel, tmp_path / "p.csv")))
+    problems = {(r.student, r.assignment): r.problems for r in run.results}
+    assert problems == {(r.student, r.assignment): r.problems for r in serial_results}
+    assert any("symbolic link" in p for p in problems["fay-link", ASSIGNMENTS[0]])
+
+
+def test_the_autograded_folders_match_the_serial_run_and_submitted_is_untouched(courses):
+    serial, parallel, _, _, before, _ = courses
+    assert _autograded_files(parallel) == _autograded_files(serial)
+    assert _tree_digest(parallel.submitted) == before
+
+
+def test_a_rerun_grades_only_what_changed(courses):
+    _, parallel, _, _, before, config = courses
+    again = grade_class_concurrently(parallel, ASSIGNMENTS, config, workers=2)
+    assert (again.graded, again.unchanged) == (0, 6)
+    perfect = (parallel.submitted / "ada-perfect" / ASSIGNMENTS[0] / NOTEBOOK).read_text()
+    write_submission(parallel, "cleo-partial", ASSIGNMENTS[0], NOTEBOOK, perfect)
+    changed = grade_class_concurrently(parallel, ASSIGNMENTS, config, workers=1)
+    assert (changed.graded, changed.unchanged) == (1, 5)
+    [cleo] = [r for r in changed.results if r.student == "cleo-partial"]
+    assert cleo.score.auto == cleo.score.auto_max > 0
