@@ -17,6 +17,7 @@ from .feedback_preprocessors import HideHiddenTests, RecordGrades
 from .feedback_page import FeedbackExporter, template_settings
 from .hidden_scrub import ScrubHiddenTests
 from .rubrics import ShowRubrics
+from .sandbox.policy import DEFAULT_POLICY
 from .sanitise import SanitiseStudentContent
 from .verdicts import DecideVerdicts
 
@@ -32,8 +33,8 @@ STUB = ("# YOUR CODE HERE\n"
 #: and is not collected.
 LMS_FILE_NAME = (r".*/[^/]+_(?P<student_id>[A-Za-z0-9][A-Za-z0-9.@-]{0,63})_"
                  r"(?P<attempt>\d+)_(?P<file_id>[^_/]+\.ipynb)$")
-#: Seconds a single cell may run before it is interrupted.
-CELL_TIMEOUT = 60
+#: Seconds a single cell may run before it is interrupted: the sandbox policy's.
+CELL_TIMEOUT = DEFAULT_POLICY.cell_timeout_seconds
 
 
 def configure(c: Config, sandbox: bool = True, cell_timeout: int = CELL_TIMEOUT) -> Config:

@@ -440,6 +440,15 @@ def test_policy_crosses_the_command_line_unchanged():
         SandboxPolicy(processes=0)
 
 
+def test_the_cell_timeout_has_one_source_the_policy():
+    """The course's settings, the CLI's default and the executor all take the cell
+    timeout from the sandbox policy."""
+    from autograder.settings import CELL_TIMEOUT, course_config
+    assert CELL_TIMEOUT == POLICY.cell_timeout_seconds
+    assert course_config().Execute.timeout == POLICY.cell_timeout_seconds
+    assert SandboxedExecute().timeout == POLICY.cell_timeout_seconds
+
+
 def test_output_budget_never_drops_an_error():
     budget = OutputBudget(SandboxPolicy(output_bytes_per_cell=1000, stream_bytes_per_cell=100))
     budget.start_cell(counts_for_notebook=True)

@@ -13,7 +13,7 @@ nbgrader configuration::
 
     c.Autograde.autograde_preprocessors = [SandboxedExecute, DecideVerdicts, ...]
     c.SandboxedExecute.policy = SandboxPolicy(cpu_seconds=300)   # optional
-    c.Execute.timeout = 60                     # per cell; default policy.cell_timeout_seconds
+    c.Execute.timeout = 60                     # per cell; by default the policy's cell_timeout_seconds
     c.SandboxedExecute.use_sandbox = False     # explicit opt-out, trusted notebooks only
 """
 
