@@ -30,6 +30,7 @@ from attacks import catalog
 from attacks.catalog import (ASSIGNMENT, ATTACKS, BY_NAME, CELLS, HONEST, MARKER, NOTEBOOK,
                              PWNED, Context)
 from conftest import ROOT, grading_config, run_cli
+from autograder.sandbox.policy import DEFAULT_POLICY
 from attacks.travel import (  # noqa: F401 (collected here: they use this module's fixtures)
     test_hidden_tests_read_back_by_the_kernel_reach_no_output_and_no_feedback,
     test_only_the_notebook_travels_into_private_folders,
@@ -39,7 +40,7 @@ from attacks.travel import (  # noqa: F401 (collected here: they use this module
 pytestmark = pytest.mark.slow
 
 CELL_TIMEOUT = "10"
-SANDBOX_UIDS = range(64000, 64016)  # SandboxPolicy().uid_base .. + slots
+SANDBOX_UIDS = range(DEFAULT_POLICY.uid_base, DEFAULT_POLICY.uid_base + DEFAULT_POLICY.slots)
 #: What grading may add to the course root.
 GRADING_WRITES = {"autograded", "feedback", "gradebook.db"}
 MB = 1_000_000
