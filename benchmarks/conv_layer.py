@@ -97,7 +97,8 @@ def peak_bytes(step) -> int:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=30,
+                        help="rounds; a shared machine needs many for a steady best")
     args = parser.parse_args(argv)
     try:
         import torch

@@ -172,11 +172,14 @@ def test_pooling_checks_agree_with_torch_ties_included():
 
 @pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-10), (np.float32, 1e-4)])
 def test_the_benchmarked_fast_layer_equals_the_oracle(dtype, rtol):
-    """autograder.fast_conv (what ``make bench`` times) on every hidden configuration
-    and on random ones, in both precisions."""
+    """autograder.fast_conv (what ``make bench`` times) on every hidden configuration,
+    on random ones and on batches that its input gradient splits into chunks (the last
+    one short), in both precisions."""
     rng = np.random.default_rng(9)
     cases = [case.inputs for case in RECIPES["conv-backward-fast"].make_cases()]
-    for x_shape, HH, WW, stride, pad in _random_configs(rng, 30):
+    chunked = [((2 * fast_conv.DX_CHUNK + 3, 2, 7, 6), 3, 2, 2, 1),
+               ((fast_conv.DX_CHUNK + 1, 3, 5, 5), 3, 3, 1, 1)]
+    for x_shape, HH, WW, stride, pad in [*_random_configs(rng, 30), *chunked]:
         F = int(rng.integers(1, 4))
         H_out, W_out = out_size(x_shape[2], HH, stride, pad), out_size(x_shape[3], WW,
                                                                         stride, pad)
