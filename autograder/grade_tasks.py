@@ -34,6 +34,7 @@ from .definitions import template_gradebook
 from .grading import (GradeResult, Score, grade_submission, refused_problem, unsafe_entries,
                       zero_notebook)
 from .pipeline import quiet_gradebook
+from .scratch import write_submission
 from .settings import COURSE_ID
 
 #: Largest nbgrader record (``timestamp.txt``...) read from a submission.
@@ -101,7 +102,7 @@ def read_submission(folder: Path, carried: list[str]) -> tuple[dict[str, bytes],
 def _read_plain(path: Path, limit: int | None) -> bytes | None:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except (FileNotFoundError, NotADirectoryError, OSError):
+    except OSError:  # missing, a link, or not openable
         return None
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
@@ -141,12 +142,9 @@ def _notebooks(task: GradingTask) -> list[str]:
 def _lay_out(task: GradingTask, course: Course) -> None:
     shutil.copytree(Path(task.course_root) / "source" / task.assignment,
                     course.source / task.assignment, symlinks=False)
-    folder = course.submitted / task.student / task.assignment
-    folder.mkdir(parents=True)
+    (course.submitted / task.student / task.assignment).mkdir(parents=True)
     for name, data in task.files.items():
-        target = folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        write_submission(course, task.student, task.assignment, name, data)
     shutil.copyfile(template_gradebook({task.assignment: task.definitions[task.assignment]}),
                     course.gradebook)
 

@@ -49,11 +49,11 @@ def scratch_course(project: Course, assignments: list[str], root: Path, config: 
 def write_submission(course: Course, student: str, assignment: str, name: str,
                      content: NotebookNode | str | bytes) -> Path:
     """Write ``content`` (a notebook, or the exact text or bytes of the file) as
-    ``submitted/<student>/<assignment>/<name>`` of ``course``; returns the file's path.
-    Folders are created as needed; a file already there is replaced."""
-    folder = course.submitted / student / assignment
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
+    ``submitted/<student>/<assignment>/<name>`` of ``course`` (``name`` may hold
+    folders); returns the file's path. Folders are created as needed; a file already
+    there is replaced."""
+    path = course.submitted / student / assignment / name
+    path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(content, bytes):
         path.write_bytes(content)
     elif isinstance(content, str):
