@@ -131,20 +131,27 @@ class Accounts:
 
 def python_made_reachable() -> list[str]:
     """A command prefix under which every account can run this checkout's Python: none
-    when the interpreter's folders are open to all; when one is closed (an interpreter
-    under /root), bubblewrap covers the closed folder with an empty one, in a mount
-    namespace of the student's command alone, and binds the interpreter back, read-only,
-    beneath open folders. Everything else (homes, the exchange) is the machine's own."""
-    base = Path(sys.base_prefix).resolve()
-    closed = [p for p in reversed(base.parents) if not os.stat(p).st_mode & stat.S_IXOTH]
-    if not closed:
+    when the folders of the interpreter and of the virtual environment are open to
+    all; when one is closed (an interpreter under /root, a checkout in a 0700
+    ``mktemp -d`` folder), bubblewrap covers the closed folder with an empty one, in a
+    mount namespace of the student's command alone, and binds the interpreter (or the
+    environment) back, read-only, beneath open folders. Everything else (homes, the
+    exchange) is the machine's own."""
+    roots = sorted({Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()})
+    tops = {}  # root -> the outermost closed folder above it
+    for root in roots:
+        closed = [p for p in reversed(root.parents) if not os.stat(p).st_mode & stat.S_IXOTH]
+        if closed:
+            tops[root] = closed[0]
+    if not tops:
         return []
-    top = closed[0]
-    prefix = ["bwrap", "--dev-bind", "/", "/", "--die-with-parent", "--tmpfs", str(top)]
-    for folder in reversed(base.parents):
-        if top in folder.parents:
-            prefix += ["--perms", "0755", "--dir", str(folder)]
-    return [*prefix, "--ro-bind", str(base), str(base), "--"]
+    mounts = [arg for top in sorted(set(tops.values())) for arg in ("--tmpfs", str(top))]
+    for root, top in tops.items():
+        for folder in reversed(root.parents):
+            if top in folder.parents:
+                mounts += ["--perms", "0755", "--dir", str(folder)]
+        mounts += ["--ro-bind", str(root), str(root)]
+    return ["bwrap", "--dev-bind", "/", "/", "--die-with-parent", *mounts, "--"]
 
 
 def _require_accounts():
