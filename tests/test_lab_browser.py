@@ -162,6 +162,15 @@ def _settle(page) -> None:
                  .some(p => p.textContent.includes('*'))""", timeout=TIMEOUT_MS)
 
 
+def _wait_for_kernel(page) -> None:
+    """Wait until the notebook's kernel has started and is idle: a Run All clicked
+    while the Lab still shows "No Kernel | Initializing" runs no code cell at all."""
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
+                 .some(item => /\\(ipykernel\\) \\| Idle$/.test(item.textContent.trim()))""",
+        timeout=TIMEOUT_MS)
+
+
 def _loaded_images(cell) -> int:
     cell.scroll_into_view_if_needed(timeout=TIMEOUT_MS)
     return cell.evaluate(
@@ -257,6 +266,7 @@ def test_a_student_works_through_the_chapter_in_jupyterlab(assignment, lab, chro
         assert shown == p.figures, f"cell -> loaded images, opened: {shown}, expected {p.figures}"
 
         # 2. Run All: it stops at the first exercise's test with the stub's message
+        _wait_for_kernel(page)
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
         first_test = _cell(page, p.tests[0])
