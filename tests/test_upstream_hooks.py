@@ -2,8 +2,8 @@
 overrides or calls are still there, with the same parameters, and still called where
 upstream called them. An upgrade that renames one of them fails here, by name, instead
 of silently bypassing a sandbox override (a renamed ``_async_launch_kernel`` would start
-the kernel outside the sandbox; a renamed ``_get_timeout`` would drop the notebook's
-time budget)."""
+the kernel outside the sandbox; an nbclient that stopped consulting ``timeout_func``
+would drop the notebook's time budget)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import pytest
 
 from autograder import carry, exchange, feedback_preprocessors
 from autograder.sandbox import execute, kernel
+from autograder.sandbox.policy import SandboxPolicy
 
 #: (course class, attribute, where upstream reaches it: "module" when that module's source
 #: uses ``self.<attribute>``, "module:text" when it reaches it as ``text``; None for
@@ -23,7 +24,6 @@ from autograder.sandbox import execute, kernel
 HOOKS = [
     (execute.SandboxedExecute, "create_kernel_manager", "nbclient.client"),
     (execute.SandboxedExecute, "reset_execution_trackers", "nbclient.client"),
-    (execute.SandboxedExecute, "_get_timeout", "nbclient.client"),
     (execute.SandboxedExecute, "preprocess_cell", "nbconvert.preprocessors.execute"),
     (execute.SandboxedExecute, "output", "nbclient.client"),
     (execute.SandboxedExecute, "clear_output", "nbclient.client"),
@@ -130,3 +130,18 @@ def _shadowing_methods(cls) -> set[str]:
 def test_every_override_of_an_upstream_attribute_is_declared(cls):
     declared = {name for c, name, _ in HOOKS if c is cls}
     assert _shadowing_methods(cls) <= declared
+
+
+def test_nbclient_times_each_cell_by_what_is_left_of_the_notebooks_budget():
+    """The notebook's time budget reaches nbclient only through ``timeout_func``: the
+    timeout nbclient itself computes for a cell must be the remaining budget."""
+    from nbformat.v4 import new_code_cell
+    client = execute.SandboxedExecute(policy=SandboxPolicy(cell_timeout_seconds=60,
+                                                           notebook_seconds=900))
+    client.reset_execution_trackers()
+    cell = new_code_cell("pass")
+    assert client._get_timeout(cell) == 60
+    client._deadline -= 900 - 5            # 5 s of the budget left
+    assert client._get_timeout(cell) == 5
+    client._deadline -= 60                 # spent: still one second to report it
+    assert client._get_timeout(cell) == 1

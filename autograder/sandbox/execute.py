@@ -7,7 +7,8 @@ explicit, unsandboxed opt-out; everything else below still applies), and:
   client sockets that refuse oversized messages (``kernel.CappedKernelClient``);
 * interrupts a cell after ``timeout`` seconds and kills a kernel that ignores the
   interrupt (nbclient gives up waiting ``iopub_timeout`` seconds later);
-* bounds the whole notebook by ``policy.notebook_seconds`` of wall-clock time;
+* bounds the whole notebook by ``policy.notebook_seconds`` of wall-clock time (each
+  cell's timeout, through nbclient's ``timeout_func``, is what is left of it);
 * FAILS CLOSED: once the kernel died (``os._exit``, killed at a resource limit) or was
   killed, the cell that was running gets an error output saying why, and so does every
   later graded code cell (nbgrader would score a cell without outputs as passed); the
@@ -103,9 +104,15 @@ class SandboxedExecute(Execute):
         self._deadline = monotonic() + self.policy.notebook_seconds
         self._budget = OutputBudget(self.policy)
 
-    def _get_timeout(self, cell: NotebookNode | None) -> int | None:
-        timeout = super()._get_timeout(cell)
+    @default("timeout_func")
+    def _timeout_func_default(self):
+        return self.seconds_for_cell
+
+    def seconds_for_cell(self, cell: NotebookNode) -> int:
+        """Seconds ``cell`` may run (nbclient's ``timeout_func``): ``timeout``, cut to
+        what is left of the notebook's time budget, and never less than 1."""
         remaining = max(1, math.ceil(self._deadline - monotonic()))
+        timeout = self.timeout if self.timeout and self.timeout > 0 else None
         return remaining if timeout is None else min(timeout, remaining)
 
     # ------------------------------------------------------------------ per cell ----
@@ -120,7 +127,7 @@ class SandboxedExecute(Execute):
             return cell, resources
 
         self._budget.start_cell(counts_for_notebook=not is_graded_test_cell(cell))
-        timeout, failure = self._get_timeout(cell), None
+        timeout, failure = self.seconds_for_cell(cell), None
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
