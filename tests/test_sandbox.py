@@ -419,6 +419,38 @@ def test_a_kernel_that_cannot_start_is_reported_and_cleaned_up(workdir):
     assert km.slot is None and km.runtime is None
 
 
+def test_a_grading_kernel_started_by_another_provisioner_refuses_to_run(workdir):
+    """Fail closed: were the sandbox's provisioner ever bypassed (its entry point
+    shadowed, the spec's name ignored), the stock provisioner would launch the grading
+    kernel spec's own argv, which runs no kernel."""
+    import subprocess
+
+    class Bypassed(SandboxKernelManager):
+        @property
+        def kernel_spec(self):
+            spec = super().kernel_spec
+            spec.metadata = {"kernel_provisioner": {"provisioner_name": "local-provisioner"}}
+            return spec
+
+    km = Bypassed()
+    ran = subprocess.run(km.kernel_spec.argv, cwd=workdir, capture_output=True, text=True,
+                         timeout=60)
+    assert ran.returncode == 1 and "refusing to run outside the sandbox" in ran.stderr
+
+    async def start_then_wait():
+        await km.start_kernel(cwd=str(workdir), stderr=subprocess.DEVNULL)
+        for _ in range(600):
+            if km.exit_status() is not None:
+                return km.exit_status()
+            await asyncio.sleep(0.05)
+    try:
+        assert asyncio.run(start_then_wait()) == 1
+        with pytest.raises(RuntimeError, match="not by the sandbox"):
+            km.slot
+    finally:
+        asyncio.run(km.shutdown_kernel(now=True))
+
+
 @pytest.mark.sandbox
 @pytest.mark.skipif(PROBLEM is not None, reason=f"no grading sandbox here: {PROBLEM}")
 def test_explicit_opt_out_runs_unsandboxed_with_caps(workdir):

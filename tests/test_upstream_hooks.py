@@ -1,8 +1,8 @@
 """Canary: the internals of nbclient, jupyter_client and nbgrader that the grader
 overrides or calls are still there, with the same parameters, and still called where
 upstream called them. An upgrade that renames one of them fails here, by name, instead
-of silently bypassing a sandbox override (a renamed ``_async_launch_kernel`` would start
-the kernel outside the sandbox; an nbclient that stopped consulting ``timeout_func``
+of silently bypassing a sandbox override (a renamed provisioner hook would start the kernel
+outside the sandbox; an nbclient that stopped consulting ``timeout_func``
 would drop the notebook's time budget)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import re
 import pytest
 
 from autograder import carry, exchange, feedback_preprocessors
-from autograder.sandbox import execute, kernel
+from autograder.sandbox import execute, kernel, provisioner
 from autograder.sandbox.policy import SandboxPolicy
 
 #: (course class, attribute, where upstream reaches it: "module" when that module's source
@@ -34,15 +34,16 @@ HOOKS = [
     (kernel.CappedKernelManager, "client", None),
     (kernel.SandboxKernelManager, "kernel_spec", "jupyter_client.manager"),
     (kernel.SandboxKernelManager, "ipykernel", "nbclient.client:self.km.ipykernel"),
-    (kernel.SandboxKernelManager, "format_kernel_cmd",
-     "jupyter_client.provisioning.local_provisioner:km.format_kernel_cmd("),
-    (kernel.SandboxKernelManager, "_async_pre_start_kernel", "jupyter_client.manager"),
-    (kernel.SandboxKernelManager, "_async_launch_kernel", "jupyter_client.manager"),
-    (kernel.SandboxKernelManager, "_async_post_start_kernel", "jupyter_client.manager"),
-    (kernel.SandboxKernelManager, "_async_shutdown_kernel", "jupyter_client.manager"),
-    (kernel.SandboxKernelManager, "_async_cleanup_resources", "jupyter_client.manager"),
-    (kernel.SandboxKernelManager, "shutdown_kernel", None),
-    (kernel.SandboxKernelManager, "cleanup_resources", None),
+    (provisioner.SandboxProvisioner, "pre_launch",
+     "jupyter_client.manager:self.provisioner.pre_launch"),
+    (provisioner.SandboxProvisioner, "launch_kernel",
+     "jupyter_client.manager:self.provisioner.launch_kernel"),
+    (provisioner.SandboxProvisioner, "post_launch",
+     "jupyter_client.manager:self.provisioner.post_launch"),
+    (provisioner.SandboxProvisioner, "cleanup",
+     "jupyter_client.manager:self.provisioner.cleanup"),
+    (provisioner.SandboxProvisioner, "get_shutdown_wait_time",
+     "jupyter_client.manager:self.provisioner.get_shutdown_wait_time"),
     (feedback_preprocessors.HideHiddenTests, "preprocess_cell", None),
     (feedback_preprocessors.RecordGrades, "_get_score", "nbgrader.preprocessors.getgrades"),
     (exchange.OwnedSubmissionsCollect, "_sort_by_timestamp",
@@ -56,9 +57,11 @@ HOOKS = [
 
 #: Upstream internals the grader calls without overriding them.
 CALLED = [
-    (kernel.SandboxKernelManager, "_async_kill_kernel"),
-    (kernel.SandboxKernelManager, "_async_is_alive"),
     (kernel.SandboxKernelManager, "has_kernel"),
+    (provisioner.SandboxProvisioner, "kill"),
+    (provisioner.SandboxProvisioner, "wait"),
+    (provisioner.SandboxProvisioner, "process"),
+    (provisioner.SandboxProvisioner, "connection_info"),
 ]
 
 COURSE_CLASSES = sorted({cls for cls, _, _ in HOOKS}, key=lambda c: c.__qualname__)
@@ -145,3 +148,14 @@ def test_nbclient_times_each_cell_by_what_is_left_of_the_notebooks_budget():
     assert client._get_timeout(cell) == 5
     client._deadline -= 60                 # spent: still one second to report it
     assert client._get_timeout(cell) == 1
+
+
+def test_the_grading_kernel_spec_names_the_sandbox_provisioner_and_it_is_registered():
+    """jupyter_client instantiates the provisioner the kernel spec names, from the entry
+    points installed: an environment without the course's entry point (or a name that
+    drifted) fails here rather than at the first grading."""
+    from jupyter_client.provisioning import KernelProvisionerFactory
+    km = kernel.SandboxKernelManager()
+    made = KernelProvisionerFactory.instance().create_provisioner_instance(
+        "canary", km.kernel_spec, parent=km)
+    assert type(made) is provisioner.SandboxProvisioner

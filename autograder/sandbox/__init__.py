@@ -6,6 +6,7 @@ command, starts without loading nbgrader)::
     SandboxPolicy          every limit, one dataclass            (policy)
     SandboxKernelManager   kernels only inside the sandbox       (kernel)
     CappedKernelManager    the unsandboxed opt-out, capped       (kernel)
+    SandboxProvisioner     starts, seals, watches and frees one sandboxed kernel  (provisioner)
     SandboxedExecute       nbgrader Execute: caps, budget, fail closed  (execute)
     sandbox_problem()      None, or why this machine cannot sandbox     (availability)
 
@@ -27,6 +28,7 @@ _EXPORTS = {
     "SandboxKernelManager": "kernel",
     "CappedKernelManager": "kernel",
     "CappedKernelClient": "kernel",
+    "SandboxProvisioner": "provisioner",
     "SandboxedExecute": "execute",
     "sandbox_problem": "availability",
 }

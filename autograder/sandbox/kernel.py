@@ -1,11 +1,12 @@
 """Kernel managers for grading: the sandboxed one and the explicit opt-out.
 
-:class:`SandboxKernelManager` launches every kernel through ``autograder.sandbox.launch``
-whatever kernelspec it is asked for (a notebook naming another kernel changes nothing),
-over IPC sockets in a per-kernel runtime directory, in a slot of its own. Shutdown kills
-the sandbox outright (there is nothing in it worth a graceful exit) and then removes the
-runtime directory and frees the slot (and with it the slot's memory cgroup, which
-the launcher joined before it became the sandbox).
+:class:`SandboxKernelManager` starts every kernel through the ``grading-sandbox``
+provisioner (``provisioner.py``) whatever kernelspec it is asked for (a notebook naming
+another kernel changes nothing): through ``autograder.sandbox.launch``, over IPC sockets
+in a per-kernel runtime directory, in a slot of its own. Shutdown kills the sandbox
+outright (there is nothing in it worth a graceful exit) and then removes the runtime
+directory and frees the slot (and with it the slot's memory cgroup, which the launcher
+joined before it became the sandbox).
 
 Both managers hand out :class:`CappedKernelClient`\\ s, whose sockets refuse messages
 larger than ``max_message_bytes``: nbclient creates its client through
@@ -14,12 +15,7 @@ larger than ``max_message_bytes``: nbclient creates its client through
 
 from __future__ import annotations
 
-import asyncio
-import os
-import signal
-import subprocess
 import sys
-import time
 
 import zmq
 import zmq.asyncio
@@ -30,12 +26,12 @@ from traitlets import Instance, Integer, Unicode, default
 
 from .grading_env import grading_env_path
 from .policy import DEFAULT_POLICY, SandboxPolicy
+from .provisioner import PROVISIONER_NAME, SandboxProvisioner
 from .runtime import RuntimeDirectory
-from .slots import SlotLease, acquire_slot
-from .watchdog import MemoryWatchdog
 
-#: Seconds the kernel has to bind its sockets before its start counts as failed.
-SOCKET_WAIT_SECONDS = 60.0
+#: What the kernel spec's argv runs: nothing but a refusal (see ``kernel_spec``).
+REFUSE_UNSANDBOXED = ("raise SystemExit('this grading kernel was not started by the "
+                      "grading-sandbox provisioner; refusing to run outside the sandbox')")
 
 
 class CappedKernelClient(AsyncKernelClient):
@@ -97,10 +93,7 @@ class SandboxKernelManager(CappedKernelManager):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.transport = "ipc"
-        self._lease: SlotLease | None = None
-        self._runtime: RuntimeDirectory | None = None
-        self._watchdog: MemoryWatchdog | None = None
+        self.transport = "ipc"  # before any default that depends on it (cache_ports)
 
     @default("max_message_bytes")
     def _max_message_bytes_default(self) -> int:
@@ -108,123 +101,45 @@ class SandboxKernelManager(CappedKernelManager):
 
     @property
     def kernel_spec(self) -> KernelSpec:
-        # Whatever kernel_name says, this is the kernel. No provisioner can be named.
-        return KernelSpec(argv=[sys.executable, "-m", "autograder.sandbox.launch"],
+        # Whatever kernel_name says, this is the kernel, and the sandbox's provisioner
+        # starts it. Its argv only runs if some other provisioner were ever used
+        # instead: then the kernel refuses to start (fail closed).
+        return KernelSpec(argv=[sys.executable, "-I", "-c", REFUSE_UNSANDBOXED],
                           display_name="Python 3 (grading sandbox)", language="python",
-                          interrupt_mode="message", env={}, metadata={})
+                          interrupt_mode="message", env={},
+                          metadata={"kernel_provisioner": {
+                              "provisioner_name": PROVISIONER_NAME}})
 
     @property
     def ipykernel(self) -> bool:
         return True
 
     @property
+    def sandbox(self) -> SandboxProvisioner | None:
+        """The provisioner of the kernel, once one was started (always the sandbox's)."""
+        provisioner = self.provisioner
+        if provisioner is not None and not isinstance(provisioner, SandboxProvisioner):
+            raise RuntimeError(f"a grading kernel was provisioned by {type(provisioner)}, "
+                               "not by the sandbox")
+        return provisioner
+
+    @property
     def slot(self) -> int | None:
-        return None if self._lease is None else self._lease.slot
+        lease = self.sandbox and self.sandbox.lease
+        return None if lease is None else lease.slot
 
     @property
     def runtime(self) -> RuntimeDirectory | None:
-        return self._runtime
-
-    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
-        assert self._lease is not None and self._runtime is not None
-        return [sys.executable, "-I", "-B", "-m", "autograder.sandbox.launch",
-                "--runtime-dir", str(self._runtime.root), "--slot", str(self._lease.slot),
-                "--grading-env", self.grading_env, *self.policy.to_args(),
-                "--connection-file", str(self._runtime.connection_file),
-                "--", *(extra_arguments or [])]
-
-    # ------------------------------------------------------------------- start ----
-
-    async def _async_pre_start_kernel(self, **kw):
-        if not kw.get("cwd"):
-            raise ValueError("a sandboxed kernel needs cwd= (the notebook's directory); "
-                             "it would otherwise see the grader's working directory")
-        self._release()
-        self._watchdog = None
-        self._lease = acquire_slot(self.policy)
-        try:
-            self._runtime = RuntimeDirectory.create(self._lease.uid)
-            self.connection_file = str(self._runtime.connection_file)
-            self.ip = self._runtime.ipc_stem
-            return await super()._async_pre_start_kernel(**kw)
-        except BaseException:
-            self._release()
-            raise
-
-    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
-        assert self._runtime is not None
-        with open(self._runtime.log_file, "wb") as log:
-            # the raw stdout of student code would otherwise land in the grader's
-            kw.update(stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log)
-            await super()._async_launch_kernel(kernel_cmd, **kw)
-
-    async def _async_post_start_kernel(self, **kw) -> None:
-        await super()._async_post_start_kernel(**kw)
-        await self._seal_when_bound()
-        assert self._lease is not None
-        self._watchdog = MemoryWatchdog(self._lease.cgroup)
-        self._watchdog.start()
+        return self.sandbox and self.sandbox.runtime
 
     @property
     def memory_exceeded(self) -> bool:
         """Whether this kernel's memory cgroup ran out and the watchdog killed it."""
-        return self._watchdog is not None and self._watchdog.poll()
-
-    async def _seal_when_bound(self) -> None:
-        """Wait for the kernel's sockets, then take the IPC directory back."""
-        assert self._runtime is not None
-        info = self.get_connection_info()
-        sockets = [f"{info['ip']}-{info[name]}" for name in
-                   ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")]
-        deadline = time.monotonic() + SOCKET_WAIT_SECONDS
-        while not all(os.path.exists(path) for path in sockets):
-            if self.exit_status() is not None or time.monotonic() > deadline:
-                reason = (f"exited with status {self.exit_status()}"
-                          if self.exit_status() is not None
-                          else f"did not bind its sockets in {SOCKET_WAIT_SECONDS:.0f} s")
-                log = self._runtime.log_tail()
-                await self._async_kill_kernel()
-                await self._async_cleanup_resources()
-                raise RuntimeError(f"the sandboxed kernel {reason}"
-                                   + (f"; its stderr ends with:\n{log}" if log else ""))
-            await asyncio.sleep(0.01)
-        self._runtime.seal_ipc()
-
-    # ---------------------------------------------------------------- shutdown ----
-
-    async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
-        # A graceful shutdown is a request the untrusted kernel may ignore.
-        await super()._async_shutdown_kernel(now=True, restart=restart)
-
-    async def _async_cleanup_resources(self, restart: bool = False) -> None:
-        if self.has_kernel and await self._async_is_alive():
-            await self._async_kill_kernel()
-        await super()._async_cleanup_resources(restart=restart)
-        if not restart:
-            self._release()
-
-    def _release(self) -> None:
-        """Remove the runtime directory and free the slot (which first kills anything
-        left under the slot's uid). Idempotent."""
-        lease, runtime = self._lease, self._runtime
-        self._lease, self._runtime = None, None
-        if self._watchdog is not None:
-            self._watchdog.stop()  # keeps ``tripped`` for memory_exceeded
-        try:
-            if lease is not None:
-                lease.release()
-        finally:
-            if runtime is not None:
-                runtime.remove()
-
-    shutdown_kernel = _async_shutdown_kernel
-    cleanup_resources = _async_cleanup_resources
+        return bool(self.sandbox and self.sandbox.memory_exceeded)
 
     def __del__(self) -> None:
         # A manager dropped without cleanup must not leave its sandbox running.
-        process = getattr(self.provisioner, "process", None)
-        if process is not None and process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-        if hasattr(self, "_lease"):
-            self._release()
+        provisioner = getattr(self, "provisioner", None)
+        if isinstance(provisioner, SandboxProvisioner):
+            provisioner.abandon()
         super().__del__()
