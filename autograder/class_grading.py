@@ -39,12 +39,14 @@ from .settings import COURSE_ID
 class ClassRun:
     """What one run did. ``results`` holds one entry per submission (unchanged ones
     with the grade the gradebook holds); ``failed`` the (assignment, student) pairs
-    left ungraded."""
+    left ungraded; ``refused`` the student ids (raw) that were not valid ids and so
+    neither graded nor registered."""
 
     results: list[GradeResult] = field(default_factory=list)
     graded: int = 0
     unchanged: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
     notebooks: int = 0
     busy_seconds: float = 0.0
     wall_seconds: float = 0.0
@@ -81,7 +83,7 @@ def grade_class_concurrently(course: Course, assignments: list[str], config: Con
     with quiet_gradebook(), Gradebook(course.db_url, COURSE_ID) as gb:
         recorded = recorded_hashes(gb)
     progress = progress or Progress(len(jobs), "grading")
-    run = ClassRun()
+    run = ClassRun(refused=refused)
     start = time.monotonic()
 
     def tasks() -> Iterator[GradingTask]:

@@ -81,7 +81,9 @@ def cmd_selftest(args) -> int:
     from .selftest import run_selftest
     config = _grading_config(args)
     project = _course(args)
-    failures = run_selftest(project, project.require_assignments(args.assignments), config)
+    run = run_selftest(project, project.require_assignments(args.assignments), config)
+    print("\n".join(run.score_lines()))
+    failures = run.failures
     if failures:
         print(f"\nselftest FAILED ({len(failures)}):", file=sys.stderr)
         for failure in failures:
@@ -110,6 +112,9 @@ def cmd_grade(args) -> int:
     run = grade_class_concurrently(course, assignments, config, students=args.student or None,
                                    workers=args.workers or os.cpu_count() or 1,
                                    scheduler=args.scheduler, regrade=args.regrade)
+    from .grading import refusal_lines
+    for line in refusal_lines(run.refused):
+        print(line, file=sys.stderr)
     if not run.results and not run.failed:
         print("no submissions found under submitted/<student>/<assignment>/")
         return 0
@@ -129,7 +134,9 @@ def cmd_feedback(args) -> int:
     course = _course(args)
     problems = []
     for assignment in course.require_assignments(args.assignments):
-        problems += write_feedback(course, assignment, args.student or None)
+        run = write_feedback(course, assignment, args.student or None)
+        print(run.summary(), file=sys.stderr)
+        problems += run.problems
     for problem in problems:
         print(f"  - {shown(problem)}", file=sys.stderr)
     return 1 if problems else 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 from traitlets.config import Config
@@ -30,7 +31,9 @@ def build_and_grade(directory: Path, config: Config) -> tuple[Course, list[Grade
     print(f"Sample class: {', '.join(STUDENTS)}")
     results = grade_class(course, assignments, config)
     for assignment in assignments:
-        for problem in write_feedback(course, assignment):
+        run = write_feedback(course, assignment)
+        print(run.summary(), file=sys.stderr)
+        for problem in run.problems:
             print(f"feedback problem: {shown(problem)}")
     export_grades(course, directory / "grades.csv")
     return course, results

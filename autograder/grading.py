@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -230,8 +229,8 @@ def grading_jobs(course: Course, assignments: list[str], students: list[str] | N
                  ) -> tuple[list[tuple[str, str]], list[str]]:
     """((assignment, student) pairs to grade, ids refused): every submission of
     ``assignments`` (of ``students`` only, if given) whose student id is
-    :func:`~autograder.student_ids.valid_student_id`; each refused id is named on
-    stderr, escaped."""
+    :func:`~autograder.student_ids.valid_student_id` (the refused ones, raw: show them
+    through :func:`refusal_lines`)."""
     jobs, refused = [], []
     for assignment in assignments:
         for student in (students or course.students(assignment)):
@@ -239,9 +238,12 @@ def grading_jobs(course: Course, assignments: list[str], students: list[str] | N
                 jobs.append((assignment, student))
             elif student not in refused:
                 refused.append(student)
-    for student in refused:
-        print(f"  - {shown(refusal(student, 'submitted/'))}", file=sys.stderr)
     return jobs, refused
+
+
+def refusal_lines(refused: list[str]) -> list[str]:
+    """One escaped line per refused student id, safe to print."""
+    return [f"  - {shown(refusal(student, 'submitted/'))}" for student in refused]
 
 
 def grade_class(course: Course, assignments: list[str], config: Config,
@@ -249,8 +251,8 @@ def grade_class(course: Course, assignments: list[str], config: Config,
                 ) -> list[GradeResult]:
     """Autograde every (assignment, student) pair; never stops on a student's problem.
     A student id that is not :func:`~autograder.student_ids.valid_student_id` is neither
-    graded nor registered in the gradebook (formgrader would show it unescaped): a
-    problem line on stderr names it."""
+    graded nor registered in the gradebook (formgrader would show it unescaped); the
+    closing progress line counts such folders (``grading_jobs`` names them)."""
     jobs, refused = grading_jobs(course, assignments, students)
     progress = progress or Progress(len(jobs), "grading")
     results = []

@@ -88,7 +88,7 @@ def selfgrade(path: Path, project: Course, config: Config
         write_submission(course, SELF, assignment, path.name, path.read_bytes())
         result = grade_one(course, assignment, SELF, config)
         verdicts = cell_verdicts(course, assignment, path.name, result)
-        result.problems.extend(write_feedback(course, assignment, [SELF]))
+        result.problems.extend(write_feedback(course, assignment, [SELF]).problems)
         page = course.feedback / SELF / assignment / f"{path.stem}.html"
         target = None
         if page.is_file():

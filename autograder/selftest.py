@@ -5,6 +5,7 @@ untouched release (zero on every graded test cell) through the real pipeline."""
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -12,15 +13,11 @@ from traitlets.config import Config
 
 from .course import Course
 from .consistency import registry_problems
-from .grading import grade_class
+from .grading import Score, grade_class
 from .scratch import scratch_course, write_submission
 from .submissions import perfect
 
 SOLUTIONS, UNTOUCHED = "instructor-solutions", "untouched-release"
-
-
-#: The scratch-course builder under its former name.
-prepare_course = scratch_course
 
 
 def write_reference_submissions(course: Course, assignments: list[str]) -> None:
@@ -34,8 +31,23 @@ def write_reference_submissions(course: Course, assignments: list[str]) -> None:
                 write_submission(course, student, assignment, source_path.name, nb)
 
 
-def run_selftest(project: Course, assignments: list[str], config: Config) -> list[str]:
-    """Every failure found (empty when all is well); prints a line per assignment."""
+@dataclass
+class SelftestRun:
+    """The self-test's findings: ``failures`` (empty when all is well) and, per
+    assignment, the scores of the instructor solutions and of the untouched release."""
+
+    failures: list[str] = field(default_factory=list)
+    scores: dict[str, dict[str, Score]] = field(default_factory=dict)
+
+    def score_lines(self) -> list[str]:
+        """``ch1-conv1d: instructor solutions 10/10, untouched release 0/10`` each."""
+        return [f"{assignment}: instructor solutions {mine[SOLUTIONS].auto:g}/"
+                f"{mine[SOLUTIONS].auto_max:g}, untouched release {mine[UNTOUCHED].auto:g}/"
+                f"{mine[UNTOUCHED].auto_max:g}" for assignment, mine in self.scores.items()]
+
+
+def run_selftest(project: Course, assignments: list[str], config: Config) -> SelftestRun:
+    """Grade the reference submissions of ``assignments`` in a scratch course."""
     failures = registry_problems(project)
     with tempfile.TemporaryDirectory(prefix="course-selftest-") as tmp:
         course = scratch_course(project, assignments, Path(tmp), config)
@@ -53,9 +65,6 @@ def run_selftest(project: Course, assignments: list[str], config: Config) -> lis
                                 f"{got:g}/{top:g} on {cell!r}")
         if not result.score.cells:
             failures.append(f"{result.assignment}: {result.student} has no graded cells")
-    for assignment in assignments:
-        mine = {r.student: r.score for r in results if r.assignment == assignment}
-        print(f"{assignment}: instructor solutions {mine[SOLUTIONS].auto:g}/"
-              f"{mine[SOLUTIONS].auto_max:g}, untouched release {mine[UNTOUCHED].auto:g}/"
-              f"{mine[UNTOUCHED].auto_max:g}")
-    return failures
+    scores = {assignment: {r.student: r.score for r in results if r.assignment == assignment}
+              for assignment in assignments}
+    return SelftestRun(failures, scores)

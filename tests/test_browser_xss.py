@@ -85,10 +85,10 @@ def beacons():
 def course(tmp_path_factory, beacons):
     """The scratch course, graded and given feedback through the real commands."""
     require_browser()
-    from autograder.selftest import prepare_course
+    from autograder.scratch import scratch_course
     from autograder.course import Course
     from autograder.submissions import perfect
-    course = prepare_course(Course(ROOT), [ASSIGNMENT], tmp_path_factory.mktemp("xss") /
+    course = scratch_course(Course(ROOT), [ASSIGNMENT], tmp_path_factory.mktemp("xss") /
                             "course", grading_config())
     source_nb = nbformat.read(str(course.source / ASSIGNMENT / NOTEBOOK), as_version=4)
     release_nb = nbformat.read(str(course.release / ASSIGNMENT / NOTEBOOK), as_version=4)

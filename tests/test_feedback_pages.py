@@ -40,12 +40,12 @@ RAW_MATH = re.compile(r"\$[^$\n]+\$")
 def graded(tmp_path_factory):
     """(course, {(student, assignment): GradeResult}) with every page written."""
     chromium_path()
-    from autograder.selftest import prepare_course
+    from autograder.scratch import scratch_course
     from autograder.course import Course
     from autograder.grading import grade_class
     from autograder.sample_class import write_sample_class
     config = grading_config()
-    course = prepare_course(Course(ROOT), list(ASSIGNMENTS),
+    course = scratch_course(Course(ROOT), list(ASSIGNMENTS),
                             tmp_path_factory.mktemp("feedback") / "course", config)
     write_sample_class(course, list(ASSIGNMENTS))
     for folder in course.submitted.iterdir():

@@ -46,7 +46,7 @@ def course(tmp_path_factory):
             write_submission(course, STUDENT, assignment, source.name, nb)
     results = grade_class(course, assignments, config, students=[STUDENT])
     for assignment in assignments:
-        assert write_feedback(course, assignment, [STUDENT]) == []
+        assert write_feedback(course, assignment, [STUDENT]).problems == []
     return course, results
 
 

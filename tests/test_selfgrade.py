@@ -39,7 +39,7 @@ def test_selfgrade_names_the_mistakes_the_instructor_feedback_names(tmp_path, as
                                  nbformat.read(str(source_path), 4))
     submitted = write_submission(course, "dan-buggy", assignment, name, text)
     instructor = grade_one(course, assignment, "dan-buggy", config)
-    assert not write_feedback(course, assignment, ["dan-buggy"])
+    assert not write_feedback(course, assignment, ["dan-buggy"]).problems
     failing = _instructor_verdicts(course, assignment, "dan-buggy", name)
     assert failing and set(failing) == set(buggy_mutant(assignment).loses)
 

@@ -49,10 +49,10 @@ def test_the_lms_file_name_pattern_leaves_hostile_ids_out(name):
 
 @pytest.fixture
 def course(tmp_path):
-    from autograder.selftest import prepare_course
+    from autograder.scratch import scratch_course
     from autograder.course import Course
     from autograder.settings import course_config
-    return prepare_course(Course(ROOT), [ASSIGNMENT], tmp_path / "course",
+    return scratch_course(Course(ROOT), [ASSIGNMENT], tmp_path / "course",
                           course_config(sandbox=False))
 
 
