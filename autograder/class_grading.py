@@ -26,7 +26,7 @@ from traitlets.config import Config
 from .course import Course
 from .definitions import assignment_definitions, fingerprint
 from .dispatch import run_tasks
-from .grade_tasks import GradingTask, read_submission
+from .grade_tasks import GradingTask, granted_extensions, read_submission
 from .gradebook_writer import record
 from .grading import GradeResult, grading_jobs, read_score
 from .pipeline import quiet_gradebook
@@ -82,6 +82,7 @@ def grade_class_concurrently(course: Course, assignments: list[str], config: Con
     settings = settings_text(config)
     with quiet_gradebook(), Gradebook(course.db_url, COURSE_ID) as gb:
         recorded = recorded_hashes(gb)
+        extensions = granted_extensions(gb)
     progress = progress or Progress(len(jobs), "grading")
     run = ClassRun(refused=refused)
     start = time.monotonic()
@@ -90,7 +91,10 @@ def grade_class_concurrently(course: Course, assignments: list[str], config: Con
         for assignment, student in jobs:
             folder = course.submitted / student / assignment
             files, unsafe = read_submission(folder, _carried(config, assignment))
+            extension = extensions.get((assignment, student))
             marked = {**files, "\0refused": "\n".join(unsafe).encode()}
+            if extension is not None:  # granting one regrades: it can change a penalty
+                marked["\0extension"] = str(extension.total_seconds()).encode()
             digest = content_hash(marked, prints[assignment], settings)
             if not regrade and not needs_grading(recorded, assignment, student, digest):
                 run.unchanged += 1
@@ -101,7 +105,7 @@ def grade_class_concurrently(course: Course, assignments: list[str], config: Con
                 continue
             yield GradingTask(str(course.root), assignment, student, files,
                               {assignment: definitions[assignment]}, config, digest,
-                              unsafe)
+                              unsafe, extension)
 
     workers = max(1, min(workers, len(jobs)))
     for task, outcome in run_tasks(tasks(), workers, scheduler):

@@ -5,7 +5,8 @@ records, plain files only, never following a link) into a :class:`GradingTask`; 
 worker, in this process or on a Dask worker elsewhere, runs :func:`grade_task`: it lays
 the task into a private scratch course (``source/<assignment>`` copied from the
 course, the submission's files, a copy of a SQLite gradebook holding only the
-assignment's definitions), grades it there with :func:`autograder.grading.grade_one` (the sandbox,
+assignment's definitions and, when the instructor granted one, the student's
+extension), grades it there with :func:`autograder.grading.grade_one` (the sandbox,
 verdicts outside the kernel, fail closed, exactly as a serial run), and returns a
 :class:`GradedSubmission`: the grades, comments and penalties nbgrader wrote to the
 private gradebook, the autograded notebooks, the problems met. The scratch course is
@@ -22,7 +23,7 @@ import stat
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
@@ -45,7 +46,9 @@ RECORD_READ_BYTES = 64 * 1024
 class GradingTask:
     """Everything a worker needs to grade one submission. ``files`` maps each
     carried file's relative name to its bytes; ``refused`` holds the problems of a
-    submission that must not be graded at all (it then scores zero)."""
+    submission that must not be graded at all (it then scores zero); ``extension`` is
+    the extension of the due date the course's gradebook grants this student for this
+    assignment (nbgrader counts it when it decides a submission is late)."""
 
     course_root: str
     assignment: str
@@ -55,6 +58,7 @@ class GradingTask:
     config: Config
     content_hash: str
     refused: list[str] = field(default_factory=list)
+    extension: timedelta | None = None
 
 
 @dataclass
@@ -112,6 +116,14 @@ def _read_plain(path: Path, limit: int | None) -> bytes | None:
         return handle.read()
 
 
+def granted_extensions(gb: Gradebook) -> dict[tuple[str, str], timedelta]:
+    """``{(assignment, student): extension}`` of every submission in ``gb`` that has
+    one."""
+    return {(sub.assignment.name, sub.student.id): sub.extension
+            for assignment in gb.assignments for sub in assignment.submissions
+            if sub.extension is not None}
+
+
 # -------------------------------------------------------------- worker side ----
 
 def grade_task(task: GradingTask) -> GradedSubmission:
@@ -147,6 +159,11 @@ def _lay_out(task: GradingTask, course: Course) -> None:
         write_submission(course, task.student, task.assignment, name, data)
     shutil.copyfile(template_gradebook({task.assignment: task.definitions[task.assignment]}),
                     course.gradebook)
+    if task.extension is not None:
+        with quiet_gradebook(), Gradebook(course.db_url, COURSE_ID) as gb:
+            gb.update_or_create_student(task.student)
+            gb.update_or_create_submission(task.assignment, task.student,
+                                           extension=task.extension)
 
 
 def _collect(task: GradingTask, course: Course, result: GradeResult,

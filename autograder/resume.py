@@ -6,9 +6,9 @@ nbgrader's tables and written in the same transaction as the grades
 (``gradebook_writer``): a hash is there only if its grades are. A rerun then grades
 only the submissions with no hash or another one (:func:`needs_grading`).
 
-The hash (:func:`content_hash`) covers the files the worker receives, the
-assignment's gradebook definitions (a re-released assignment regrades) and the
-grading settings, so any change to what decides a grade regrades.
+The hash (:func:`content_hash`) covers the files the worker receives (with the
+student's extension, if any), the assignment's gradebook definitions (a re-released
+assignment regrades) and the grading settings, so any change to what decides a grade regrades.
 """
 
 from __future__ import annotations

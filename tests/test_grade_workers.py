@@ -94,3 +94,46 @@ def test_a_rerun_grades_only_what_changed(courses):
     assert (changed.graded, changed.unchanged) == (1, 5)
     [cleo] = [r for r in changed.results if r.student == "cleo-partial"]
     assert cleo.score.auto == cleo.score.auto_max > 0
+
+
+def test_an_extension_granted_in_the_gradebook_counts_on_the_workers(tmp_path):
+    """Two submissions a day after the due date under the 'zero' late penalty; the
+    instructor granted one student two days (nbgrader records no penalty for a
+    submission in time). Graded through the workers' private
+    gradebooks, the extended student keeps full marks and the other scores zero,
+    exactly as a serial run in the course's gradebook; granting an extension later
+    regrades that submission."""
+    from datetime import timedelta
+
+    from nbgrader.api import Gradebook
+    from autograder.gradebook_setup import set_due_date
+    base = scratch_course(Course(PROJECT_ROOT), ASSIGNMENTS, tmp_path / "base",
+                          course_config(sandbox=False))
+    set_due_date(base, ASSIGNMENTS, "2026-01-05 12:00")
+    perfect = (base.source / ASSIGNMENTS[0] / NOTEBOOK).read_text()
+    for student in ("eve-extended", "lou-late"):
+        write_submission(base, student, ASSIGNMENTS[0], NOTEBOOK, perfect)
+        write_submission(base, student, ASSIGNMENTS[0], "timestamp.txt",
+                         "2026-01-06 12:00:00.000000 UTC")
+    with Gradebook(base.db_url) as gb:
+        gb.update_or_create_student("eve-extended")
+        gb.update_or_create_submission(ASSIGNMENTS[0], "eve-extended",
+                                       extension=timedelta(days=2))
+    serial, parallel = Course(tmp_path / "serial"), Course(tmp_path / "parallel")
+    for course in (serial, parallel):
+        shutil.copytree(base.root, course.root, symlinks=True)
+    config = grading_config()
+    config.LateSubmissionPlugin.penalty_method = "zero"
+    grade_class(serial, ASSIGNMENTS, config)
+    run = grade_class_concurrently(parallel, ASSIGNMENTS, config, workers=1)
+    scores = {r.student: r.score for r in run.results}
+    assert scores["eve-extended"].auto == scores["eve-extended"].auto_max > 0
+    assert submission_rows(parallel.db_url) == submission_rows(serial.db_url)
+    penalties = {r[1]: r[3] for r in submission_rows(parallel.db_url)["notebooks"]}
+    assert penalties["eve-extended"] is None and penalties["lou-late"] > 0, penalties
+    with Gradebook(parallel.db_url) as gb:
+        gb.grant_extension(ASSIGNMENTS[0], "lou-late", days=2)
+    again = grade_class_concurrently(parallel, ASSIGNMENTS, config, workers=1)
+    assert (again.graded, again.unchanged) == (1, 1)
+    penalties = {r[1]: r[3] for r in submission_rows(parallel.db_url)["notebooks"]}
+    assert penalties == {"eve-extended": None, "lou-late": None}, penalties
