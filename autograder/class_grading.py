@@ -26,7 +26,7 @@ from traitlets.config import Config
 from .course import Course
 from .definitions import assignment_definitions, fingerprint
 from .dispatch import run_tasks
-from .grade_tasks import GradingTask, granted_extensions, read_submission
+from .grade_tasks import GradingTask, granted_extensions, read_submission, source_digest
 from .gradebook_writer import record
 from .grading import GradeResult, grading_jobs, read_score
 from .pipeline import quiet_gradebook
@@ -80,6 +80,7 @@ def grade_class_concurrently(course: Course, assignments: list[str], config: Con
     definitions = assignment_definitions(course.db_url, assignments)
     prints = {a: fingerprint(d) for a, d in definitions.items()}
     settings = settings_text(config)
+    sources = {a: source_digest(course.source / a) for a in assignments}
     with quiet_gradebook(), Gradebook(course.db_url, COURSE_ID) as gb:
         recorded = recorded_hashes(gb)
         extensions = granted_extensions(gb)
@@ -105,7 +106,7 @@ def grade_class_concurrently(course: Course, assignments: list[str], config: Con
                 continue
             yield GradingTask(str(course.root), assignment, student, files,
                               {assignment: definitions[assignment]}, config, digest,
-                              unsafe, extension)
+                              unsafe, extension, sources[assignment])
 
     workers = max(1, min(workers, len(jobs)))
     for task, outcome in run_tasks(tasks(), workers, scheduler):

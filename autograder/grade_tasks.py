@@ -17,6 +17,7 @@ removed. Nothing is written to the course: the parent alone does that
 from __future__ import annotations
 
 import copy
+import hashlib
 import os
 import shutil
 import stat
@@ -48,7 +49,10 @@ class GradingTask:
     carried file's relative name to its bytes; ``refused`` holds the problems of a
     submission that must not be graded at all (it then scores zero); ``extension`` is
     the extension of the due date the course's gradebook grants this student for this
-    assignment (nbgrader counts it when it decides a submission is late)."""
+    assignment (nbgrader counts it when it decides a submission is late);
+    ``source_digest`` is :func:`source_digest` of the course's ``source/<assignment>``,
+    which the worker's copy must match (a worker elsewhere with another version of the
+    course would grade with other hidden tests)."""
 
     course_root: str
     assignment: str
@@ -59,6 +63,11 @@ class GradingTask:
     content_hash: str
     refused: list[str] = field(default_factory=list)
     extension: timedelta | None = None
+    source_digest: str | None = None
+
+
+class SourceMismatch(RuntimeError):
+    """The worker's ``source/<assignment>`` is not the one the parent read."""
 
 
 @dataclass
@@ -116,6 +125,17 @@ def _read_plain(path: Path, limit: int | None) -> bytes | None:
         return handle.read()
 
 
+def source_digest(folder: Path) -> str:
+    """sha256 hex digest of the relative names and bytes of every regular file under
+    ``folder`` (links are not followed)."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            for chunk in (str(path.relative_to(folder)).encode(), path.read_bytes()):
+                digest.update(len(chunk).to_bytes(8, "big") + chunk)
+    return digest.hexdigest()
+
+
 def granted_extensions(gb: Gradebook) -> dict[tuple[str, str], timedelta]:
     """``{(assignment, student): extension}`` of every submission in ``gb`` that has
     one."""
@@ -152,8 +172,13 @@ def _notebooks(task: GradingTask) -> list[str]:
 
 
 def _lay_out(task: GradingTask, course: Course) -> None:
-    shutil.copytree(Path(task.course_root) / "source" / task.assignment,
-                    course.source / task.assignment, symlinks=False)
+    source = Path(task.course_root) / "source" / task.assignment
+    shutil.copytree(source, course.source / task.assignment, symlinks=False)
+    if (task.source_digest is not None
+            and source_digest(course.source / task.assignment) != task.source_digest):
+        raise SourceMismatch(f"{source} on this worker differs from the course's "
+                             "source/: every worker needs the same course (the same "
+                             "source/) at the same path")
     (course.submitted / task.student / task.assignment).mkdir(parents=True)
     for name, data in task.files.items():
         write_submission(course, task.student, task.assignment, name, data)

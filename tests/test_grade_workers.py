@@ -137,3 +137,33 @@ def test_an_extension_granted_in_the_gradebook_counts_on_the_workers(tmp_path):
     assert (again.graded, again.unchanged) == (1, 1)
     penalties = {r[1]: r[3] for r in submission_rows(parallel.db_url)["notebooks"]}
     assert penalties == {"eve-extended": None, "lou-late": None}, penalties
+
+
+def test_a_worker_whose_course_source_differs_refuses_to_grade(tmp_path):
+    """A worker elsewhere reads ``source/`` from its own copy of the course: when that
+    copy is another version (a hidden test edited), the task fails with a message
+    that says so, instead of grading against other hidden tests; the matching copy
+    grades."""
+    from autograder.definitions import assignment_definitions
+    from autograder.grade_tasks import (GradingTask, SourceMismatch, grade_task,
+                                        read_submission, source_digest)
+    course = scratch_course(Course(PROJECT_ROOT), ASSIGNMENTS, tmp_path / "course",
+                            course_config(sandbox=False))
+    [assignment] = ASSIGNMENTS
+    write_submission(course, "ada", assignment, NOTEBOOK,
+                     (course.source / assignment / NOTEBOOK).read_text())
+    stale = Course(tmp_path / "stale")
+    shutil.copytree(course.root, stale.root, symlinks=True)
+    stale_nb = stale.source / assignment / NOTEBOOK
+    stale_nb.write_text(stale_nb.read_text().replace("assert", "assert True or", 1))
+    files, unsafe = read_submission(course.submitted / "ada" / assignment, [])
+    definitions = assignment_definitions(course.db_url, ASSIGNMENTS)
+
+    def task_on(root):
+        return GradingTask(str(root), assignment, "ada", files, definitions,
+                           grading_config(), "hash", unsafe,
+                           source_digest=source_digest(course.source / assignment))
+    with pytest.raises(SourceMismatch, match="differs from the course's source/"):
+        grade_task(task_on(stale.root))
+    graded = grade_task(task_on(course.root))
+    assert graded.result.score.auto == graded.result.score.auto_max > 0
