@@ -7,9 +7,16 @@ directory does not exist". The student and reading Labs therefore run with those
 front-end plugins disabled and their server extensions off; Validate stays. The
 instructor's Lab keeps everything.
 
+Every Lab's settings default to never fetching Jupyter's news or checking for
+JupyterLab updates (``SETTINGS_OVERRIDES``): a course machine may have no network, and
+the "Would you like to get notified about official Jupyter news?" toast would cover
+the notebook on a student's first visit. Anyone may still turn them on in Settings.
+
 Each Lab gets its own Jupyter configuration directory (``JUPYTER_CONFIG_DIR``) under
 ``build/lab/<tree>/``, written fresh at every start, so nothing in the user's
-``~/.jupyter`` changes and nothing is left switched off elsewhere.
+``~/.jupyter`` changes and nothing is left switched off elsewhere; the settings
+defaults live there too (``settings/overrides.json``, the Lab's
+``app_settings_dir``).
 """
 
 from __future__ import annotations
@@ -40,6 +47,12 @@ INSTRUCTOR_SERVER_EXTENSIONS = (
     "nbgrader.server_extensions.course_list",
 )
 
+#: JupyterLab settings defaults of every Lab (see the module docstring).
+SETTINGS_OVERRIDES = {
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false",
+                                                     "checkForUpdates": False},
+}
+
 
 @dataclass(frozen=True)
 class LabLaunch:
@@ -53,7 +66,8 @@ class LabLaunch:
 def write_lab_config(tree: str, config_dir: Path) -> Path:
     """Write the JupyterLab page configuration of the ``tree`` Lab into ``config_dir``
     (replacing what was there): for students and readers, nbgrader's instructor plugins
-    disabled. Returns ``config_dir``."""
+    disabled, and every Lab's settings defaults (``settings/overrides.json``).
+    Returns ``config_dir``."""
     if tree not in TREES:
         raise ValueError(f"unknown Lab {tree!r}; choose one of {', '.join(TREES)}")
     if config_dir.exists():
@@ -63,6 +77,9 @@ def write_lab_config(tree: str, config_dir: Path) -> Path:
                 else {})
     (config_dir / "labconfig" / "page_config.json").write_text(
         json.dumps({"disabledExtensions": disabled}, indent=1, sort_keys=True) + "\n")
+    (config_dir / "settings").mkdir()
+    (config_dir / "settings" / "overrides.json").write_text(
+        json.dumps(SETTINGS_OVERRIDES, indent=1, sort_keys=True) + "\n")
     return config_dir
 
 
@@ -92,5 +109,6 @@ def lab_launch(tree: str, jupyter: str, extra_args: list[str] | None = None,
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config_dir))
     cwd = project_root if tree == "instructor" else notebook_dir
     argv = [jupyter, "lab", f"--notebook-dir={notebook_dir}",
+            f"--LabApp.app_settings_dir={config_dir / 'settings'}",
             *server_arguments(tree, project_root), *(extra_args or [])]
     return LabLaunch(argv, env, cwd)

@@ -50,6 +50,20 @@ def test_the_student_lab_has_no_instructor_tools_and_validate_works():
     assert not (ROOT / "release" / "gradebook.db").exists()
 
 
+def test_no_lab_fetches_news_or_checks_for_updates_by_default():
+    """The settings the Lab front end reads: news and update checks off (a course
+    machine may be offline; the news toast would cover a student's notebook)."""
+    for tree in ("student", "instructor"):
+        with running_lab(tree) as (base, token, _log):
+            answer = requests.get(
+                f"{base}/lab/api/settings/@jupyterlab/apputils-extension:notification",
+                params={"token": token}, timeout=30).json()
+            defaults = {name: prop.get("default")
+                        for name, prop in answer["schema"]["properties"].items()}
+            assert defaults["fetchNews"] == "false", (tree, defaults)
+            assert defaults["checkForUpdates"] is False, (tree, defaults)
+
+
 def test_the_instructor_lab_has_formgrader():
     with running_lab("instructor") as (base, token, _log):
         assert not set(INSTRUCTOR_PLUGINS) & set(_page_config(base, token)["disabledExtensions"])

@@ -318,6 +318,9 @@ def test_a_student_works_through_the_chapter_in_jupyterlab(assignment, lab, chro
             _assert_no_console_errors(errors, "after moving a slider")
             assert after != before, "moving the slider left the figure as it was"
 
+        # no toast asks to fetch Jupyter's news over the notebook (autograder.lab)
+        assert not page.get_by_text("official Jupyter news").count(), "the news toast"
+
         # 6. Validate: its dialog lists the exercises still to do
         page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .validate-button").click()
         dialog = page.locator(".jp-Dialog")
