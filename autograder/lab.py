@@ -13,7 +13,7 @@ the "Would you like to get notified about official Jupyter news?" toast would co
 the notebook on a student's first visit. Anyone may still turn them on in Settings.
 
 Each Lab gets its own Jupyter configuration directory (``JUPYTER_CONFIG_DIR``) under
-``build/lab/<tree>/``, written fresh at every start, so nothing in the user's
+``build/lab/<tree>/``, its files rewritten at every start, so nothing in the user's
 ``~/.jupyter`` changes and nothing is left switched off elsewhere; the settings
 defaults live there too (``settings/overrides.json``, the Lab's
 ``app_settings_dir``).
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,20 +67,26 @@ def write_lab_config(tree: str, config_dir: Path) -> Path:
     """Write the JupyterLab page configuration of the ``tree`` Lab into ``config_dir``
     (replacing what was there): for students and readers, nbgrader's instructor plugins
     disabled, and every Lab's settings defaults (``settings/overrides.json``).
-    Returns ``config_dir``."""
+    Each file is replaced in one step, never removed first: a Lab already running on
+    the same folder reads its settings at every request. Returns ``config_dir``."""
     if tree not in TREES:
         raise ValueError(f"unknown Lab {tree!r}; choose one of {', '.join(TREES)}")
-    if config_dir.exists():
-        shutil.rmtree(config_dir)
-    (config_dir / "labconfig").mkdir(parents=True)
     disabled = ({plugin: True for plugin in INSTRUCTOR_PLUGINS} if tree != "instructor"
                 else {})
-    (config_dir / "labconfig" / "page_config.json").write_text(
-        json.dumps({"disabledExtensions": disabled}, indent=1, sort_keys=True) + "\n")
-    (config_dir / "settings").mkdir()
-    (config_dir / "settings" / "overrides.json").write_text(
-        json.dumps(SETTINGS_OVERRIDES, indent=1, sort_keys=True) + "\n")
+    _replace_json(config_dir / "labconfig" / "page_config.json",
+                  {"disabledExtensions": disabled})
+    _replace_json(config_dir / "settings" / "overrides.json", SETTINGS_OVERRIDES)
     return config_dir
+
+
+def _replace_json(path: Path, value: dict) -> None:
+    """Write ``value`` to ``path`` through a temporary file and one rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w") as handle:
+        handle.write(json.dumps(value, indent=1, sort_keys=True) + "\n")
+    os.chmod(temporary, 0o644)
+    os.replace(temporary, path)
 
 
 def server_arguments(tree: str, project_root: Path = PROJECT_ROOT) -> list[str]:
