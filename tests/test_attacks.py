@@ -18,7 +18,6 @@ import re
 import resource
 import socket
 import sqlite3
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +28,7 @@ import pytest
 from attacks import catalog
 from attacks.catalog import (ASSIGNMENT, ATTACKS, BY_NAME, CELLS, HONEST, MARKER, NOTEBOOK,
                              PWNED, Context)
+from background import Background
 from conftest import ROOT, grading_config, run_cli
 from autograder.sandbox.policy import DEFAULT_POLICY
 from attacks.travel import (  # noqa: F401 (collected here: they use this module's fixtures)
@@ -52,20 +52,19 @@ NOTEBOOK_BOUND = 10 * MB + 1 * MB
 
 # ---------------------------------------------------------------- machinery ----
 
-class Listener:
+class Listener(Background):
     """A TCP server on the test process's loopback that records every connection."""
 
     def __init__(self):
+        super().__init__()
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(16)
         self.sock.settimeout(0.2)
         self.port = self.sock.getsockname()[1]
         self.accepted: list = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
 
-    def _serve(self):
+    def _run(self):
         while not self._stop.is_set():
             try:
                 conn, peer = self.sock.accept()
@@ -74,26 +73,19 @@ class Listener:
             self.accepted.append(peer)
             conn.close()
 
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
+    def close(self):
         self.sock.close()
 
 
-class PeakMemory:
+class PeakMemory(Background):
     """Peak resident memory (VmHWM) of the ``autograder`` subprocesses of this test
     process, polled while they run: the grader's own memory, not its kernels'."""
 
     def __init__(self):
+        super().__init__()
         self.peak_kb = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._poll, daemon=True)
 
-    def _poll(self):
+    def _run(self):
         me = str(os.getpid())
         while not self._stop.is_set():
             for entry in os.scandir("/proc"):
@@ -108,14 +100,6 @@ class PeakMemory:
                 if fields.get("PPid", "").strip() == me and b"autograder" in cmdline:
                     self.peak_kb = max(self.peak_kb, int(fields.get("VmHWM", "0 kB").split()[0]))
             time.sleep(0.1)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
 
 
 @dataclass
@@ -486,6 +470,36 @@ def _expected_values(limit: int = 6) -> set[str]:
     return values
 
 
+#: A run of the characters a value printed by ``%g`` is made of.
+_NUMBERISH = re.compile(r"[-+.0-9e]+")
+
+
+def numbers_shown(page: str, values: set[str]) -> set[str]:
+    """The ``values`` that ``page`` shows as numbers: ``v`` counts where neither a digit
+    nor a point comes before it and no digit after it (so ``0.123457`` is not found in
+    ``10.1234578``). A value lies inside one run of ``[-+.0-9e]``, so each distinct run
+    is cut into its substrings once, instead of one scan of the page per value."""
+    lengths = {len(v) for v in values}
+    found = set()
+    for run in set(_NUMBERISH.findall(page)):
+        for start in range(len(run)):
+            if start and run[start - 1] in "0123456789.":
+                continue
+            for length in lengths:
+                end = start + length
+                if end <= len(run) and (end == len(run) or not run[end].isdigit()) \
+                        and run[start:end] in values:
+                    found.add(run[start:end])
+    return found
+
+
+def test_numbers_shown_finds_a_value_only_as_a_whole_number():
+    values = {"0.123457", "-1.5e-07", "123456"}
+    assert numbers_shown("x = 0.123457, y=-1.5e-07;", values) == {"0.123457", "-1.5e-07"}
+    assert numbers_shown("10.123457 0.1234578 1234567 .123456", values) == set()
+    assert numbers_shown("<td>123456</td> 0.123457.", values) == {"123456", "0.123457"}
+
+
 def test_feedback_for_every_attacker_hides_the_hidden_tests(world, feedback):
     blocks = [re.search(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", c.source,
                         re.DOTALL) for c in world.ctx.source_nb.cells if catalog.is_test_cell(c)]
@@ -503,7 +517,7 @@ def test_feedback_for_every_attacker_hides_the_hidden_tests(world, feedback):
         html = pages[0].read_text()
         assert "BEGIN HIDDEN TESTS" not in html and "record(" not in html, student
         assert not [l for l in hidden_lines if l in html], student
-        shown = [v for v in expected if re.search(rf"(?<![\d.]){re.escape(v)}(?!\d)", html)]
+        shown = sorted(numbers_shown(html, expected))
         assert not shown, (student, shown[:5])
         checked += 1
     assert checked >= len(ATTACKS) - 5  # refused before nbgrader: no feedback
