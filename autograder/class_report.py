@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import html
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 

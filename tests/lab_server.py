@@ -25,6 +25,38 @@ def free_port() -> int:
 
 
 @contextmanager
+def serving(argv: list[str], cwd: Path, env: dict, log: Path, port: int, token: str,
+            seconds: float = 180):
+    """Run the Jupyter server ``argv`` (its output into ``log``) on loopback ``port``
+    and yield its base URL once ``/api/status`` answers with ``token``; the test fails
+    with the log's end when it exits or does not answer within ``seconds``. Stopped
+    (terminated, killed after 20 s) when the block ends."""
+    with open(log, "w") as out:
+        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                if requests.get(f"{base}/api/status", params={"token": token},
+                                timeout=5).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the server {argv[0]} did not start:\n"
+                            f"{log.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextmanager
 def running_lab(tree: str, project_root: Path = ROOT):
     """(base URL, token, log path) of a Lab started exactly as ``make lab`` does, on
     the course at ``project_root`` (this checkout unless a test passes a copy)."""
@@ -35,26 +67,5 @@ def running_lab(tree: str, project_root: Path = ROOT):
                                         "--ServerApp.allow_root=True"],
                         project_root=project_root)
     log = project_root / "build" / "lab" / f"{tree}-server.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen(launch.argv, cwd=launch.cwd, env=launch.env, stdout=out,
-                                stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if requests.get(f"{base}/api/status", params={"token": token},
-                                timeout=2).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert proc.poll() is None, log.read_text()
-            time.sleep(0.5)
-        else:
-            pytest.fail(f"the {tree} Lab did not start:\n{log.read_text()}")
+    with serving(launch.argv, launch.cwd, launch.env, log, port, token) as base:
         yield base, token, log
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()

@@ -16,12 +16,8 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import socket
-import subprocess
 import sys
 import threading
-import time
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -32,6 +28,7 @@ from attacks import catalog
 from attacks import html as payloads
 from browser import SCREENSHOTS, browser as headless_chromium, chromium_path
 from conftest import ROOT, grading_config, run_cli
+from lab_server import free_port, serving
 
 pytestmark = pytest.mark.slow
 
@@ -197,12 +194,6 @@ def test_the_autograded_notebook_is_inert(course):
 
 # ---------------------------------------------------------------- formgrader ----
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def formgrader(course):
     """A Jupyter server with nbgrader's formgrader on the scratch course."""
@@ -210,34 +201,15 @@ def formgrader(course):
         "from autograder.settings import configure\n"
         "c = get_config()\nconfigure(c)\n"
         f"c.CourseDirectory.root = {str(course.root)!r}\n")
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep +
                os.environ.get("PATH", ""), JUPYTER_CONFIG_DIR=str(course.root / ".jupyter"))
-    log = open(course.root / "jupyter.log", "w")
-    server = subprocess.Popen(
-        [shutil.which("jupyter-server", path=env["PATH"]), "--no-browser", "--allow-root",
-         f"--config={ROOT / 'jupyter_server_config.py'}", "--ServerApp.ip=127.0.0.1",
-         f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={course.root}"],
-        cwd=course.root, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5)
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                raise RuntimeError((course.root / "jupyter.log").read_text()[-3000:])
-            time.sleep(1)
-    yield base, token
-    server.terminate()
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
+    argv = [shutil.which("jupyter-server", path=env["PATH"]), "--no-browser", "--allow-root",
+            f"--config={ROOT / 'jupyter_server_config.py'}", "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={course.root}"]
+    with serving(argv, course.root, env, course.root / "jupyter.log", port, token) as base:
+        yield base, token
 
 
 def submission_id(course, student: str) -> str:

@@ -6,10 +6,9 @@ import os
 import stat
 from pathlib import Path
 
-import nbformat
 import pytest
 
-from autograder.carry import (DATA_FILE, NOTEBOOK_FILE, PRIVATE_DIR, SANDBOX_DIR,
+from autograder.carry import (DATA_FILE, PRIVATE_DIR, SANDBOX_DIR,
                               NotebooksOnlyAutograde, allowed_name, carry_data_files,
                               protect_grading_folders)
 from conftest import ROOT, grading_config

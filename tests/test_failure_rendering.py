@@ -7,7 +7,6 @@ import re
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
 
 from conftest import ROOT
 

@@ -18,11 +18,8 @@ import csv
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import nbformat
@@ -32,6 +29,7 @@ from autograder.sandbox.grading_env import grading_env_path
 
 from browser import (SCREENSHOTS, PageErrors, browser as headless_chromium, chromium_path,
                      screenshot)
+from lab_server import free_port, serving
 from test_readme_term import fresh_copy
 
 pytestmark = pytest.mark.slow
@@ -46,12 +44,6 @@ MATHJAX_STAND_IN = """window.MathJax = {Hub: {Config: function () {}, Queue: fun
   Typeset: function () {}, Register: {StartupHook: function () {}},
   Startup: {signal: {Interest: function (f) { setTimeout(function () { f("End"); }, 0); }}}}};
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -91,34 +83,15 @@ def lab(course):
     """The instructor's Lab on the course, on 127.0.0.1 with a token."""
     from autograder.lab import lab_launch
     root, _ = course
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     jupyter = shutil.which("jupyter", path=str(Path(sys.executable).parent))
     launch = lab_launch("instructor", jupyter, [
         "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}", f"--IdentityProvider.token={token}"], project_root=root)
     env = dict(launch.env, PATH=str(Path(sys.executable).parent) + os.pathsep
                + launch.env.get("PATH", ""))
-    log = open(root / "jupyter.log", "w")
-    server = subprocess.Popen(launch.argv, cwd=launch.cwd, env=env, stdout=log,
-                              stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5)
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                raise RuntimeError((root / "jupyter.log").read_text()[-3000:])
-            time.sleep(1)
-    yield base, token
-    server.terminate()
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
+    with serving(launch.argv, launch.cwd, env, root / "jupyter.log", port, token) as base:
+        yield base, token
 
 
 def _offline(page):

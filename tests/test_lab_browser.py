@@ -29,11 +29,9 @@ every step go to ``build/screenshots/`` on every run.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import requests

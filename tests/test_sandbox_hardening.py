@@ -11,13 +11,10 @@ internet-socket buffers, and that honest work still runs); and a class graded wi
 from __future__ import annotations
 
 import errno
-import json
 import os
 import re
 import signal
 import struct
-import threading
-import time
 from pathlib import Path
 
 import nbformat
@@ -29,6 +26,7 @@ from autograder.sandbox import SandboxPolicy
 from autograder.sandbox import availability, seccomp
 from autograder.sandbox.cgroups import SandboxCgroup, cgroup_problem
 from autograder.sandbox.policy import GIB
+from background import Background
 from conftest import ROOT, grading_config
 from test_sandbox import course, needs_sandbox, probe, workdir  # noqa: F401 (fixtures)
 
@@ -280,35 +278,26 @@ result = parked
 
 # ------------------------------------------------------ the host keeps its memory ----
 
-class HostMemory:
+class HostMemory(Background):
     """The lowest ``MemAvailable`` of /proc/meminfo, sampled every 50 ms."""
 
     def __init__(self):
+        super().__init__()
         self.before = self.read()
         self.lowest = self.before
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
 
     @staticmethod
     def read() -> int:
         text = Path("/proc/meminfo").read_text()
         return int(re.search(r"^MemAvailable:\s+(\d+) kB", text, re.M).group(1)) * 1024
 
-    def _sample(self):
+    def _run(self):
         while not self._stop.wait(0.05):
             self.lowest = min(self.lowest, self.read())
 
     @property
     def taken(self) -> int:
         return self.before - self.lowest
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
 
 
 #: The cap of the graded class below, far under what the attacks try to hold.

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from .base import Case, Recipe, asymmetric, unpack
-from .ch4 import (LAYER_CONFIGS, conv_param, layer_backward_runner, layer_forward_runner,
-                  layer_label, out_size)
+from .ch4 import (LAYER_CONFIGS, layer_backward_runner, layer_forward_runner, layer_label,
+                  out_size)
 from .ch5 import TIE_VALUES, pool_output_shape
 
 #: (N, C, H, W, pool_height, pool_width, stride) of the fast pooling recipes: windows
