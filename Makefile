@@ -19,7 +19,7 @@ demo: setup
 
 test: setup
 	$(PY) -m pip install -q torch==2.13.0 || echo "torch==2.13.0 unavailable: the PyTorch oracle tests will be skipped"
-	$(PY) -m pytest -m "slow or not slow" -n $(TEST_WORKERS) --dist loadgroup --durations=30
+	$(PY) -m pytest -m "slow or not slow" -n $(TEST_WORKERS) --dist loadfile --durations=30
 
 test-fast: setup
 	$(PY) -m pytest

@@ -23,20 +23,12 @@ def grading_config():
     return course_config(sandbox=problem is None)
 
 
-#: Test files whose tests share no module fixture (each builds its own scratch course):
-#: under pytest-xdist (``make test``: ``-n 2 --dist loadgroup``) their tests are spread
-#: over the workers one by one. Every other file runs whole on one worker, so that its
-#: module fixtures (a graded course, a server) are built once.
-SPREAD_FILES = frozenset({"test_mutation_suite.py", "test_selfgrade.py",
-                          "test_build_drift.py"})
-
-
-def pytest_collection_modifyitems(config, items):
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    for item in items:
-        if item.path.name not in SPREAD_FILES:
-            item.add_marker(pytest.mark.xdist_group(item.path.name))
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``make test`` (``-n 2 --dist loadfile``): a file's tests on one worker, the
+    per-chapter suites spread (tests/scheduling.py)."""
+    from scheduling import make_scheduler
+    return make_scheduler(config, log)
 
 
 def run_cli(*args: str, cwd: Path = ROOT, env_extra: dict | None = None):
