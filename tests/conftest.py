@@ -31,6 +31,26 @@ def pytest_xdist_make_scheduler(config, log):
     return make_scheduler(config, log)
 
 
+@pytest.fixture(scope="session")
+def demo_class(tmp_path_factory):
+    """(course, results, config): what ``make demo`` builds (autograder.demo's
+    build_and_grade: every chapter, the sample class graded, feedback and grades.csv
+    written), built once per worker for the files that share it (scheduling.SHARED).
+    A test that changes the course works on a copy (:func:`copy_course`)."""
+    from autograder.demo import build_and_grade
+    config = grading_config()
+    course, results = build_and_grade(tmp_path_factory.mktemp("demo") / "course", config)
+    return course, results, config
+
+
+def copy_course(course, destination: Path):
+    """A copy of ``course`` at ``destination`` (links kept as links), as a Course."""
+    import shutil
+    from autograder.course import Course
+    shutil.copytree(course.root, destination, symlinks=True)
+    return Course(destination)
+
+
 def run_cli(*args: str, cwd: Path = ROOT, env_extra: dict | None = None):
     """``python -m autograder ARGS`` as a subprocess: (returncode, stdout, stderr).
     ``env_extra`` adds to (or overrides) the inherited environment."""

@@ -8,20 +8,20 @@ import re
 
 import pytest
 
-from conftest import grading_config
+from conftest import copy_course
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def reported(tmp_path_factory):
+def reported(demo_class, tmp_path_factory):
+    """A copy of the demo's course with an absent student and a late submission."""
     from nbgrader.api import Gradebook
     from autograder.class_report import gather, write_report
-    from autograder.demo import build_and_grade
     from autograder.gradebook_setup import set_due_date
     from autograder.grading import grade_one
-    config = grading_config()
-    course, _ = build_and_grade(tmp_path_factory.mktemp("report") / "course", config)
+    graded, _, config = demo_class
+    course = copy_course(graded, tmp_path_factory.mktemp("report") / "course")
     with Gradebook(course.db_url) as gb:
         gb.add_student("gus-absent")                 # on the roster, never submitted
     set_due_date(course, ["ch1-conv1d"], "2026-01-10 17:00")

@@ -8,7 +8,7 @@ import hashlib
 import pytest
 
 from autograder import chapters
-from conftest import grading_config, run_cli
+from conftest import run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -23,11 +23,9 @@ def _tree_digest(folder) -> str:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    from autograder.demo import build_and_grade
-    config = grading_config()
-    course, results = build_and_grade(tmp_path_factory.mktemp("demo") / "course", config)
-    return course, results, config
+def graded(demo_class):
+    """The demo's course (shared with test_class_report, which changes only a copy)."""
+    return demo_class
 
 
 def _by(results):

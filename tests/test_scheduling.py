@@ -7,12 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scheduling import work_unit
+from scheduling import SHARED, work_unit
 
 TESTS = Path(__file__).resolve().parent
 
 CONFTEST = f"""
-import sys
+import os, sys
+from pathlib import Path
 sys.path.insert(0, {str(TESTS)!r})
 import pytest
 from scheduling import make_scheduler
@@ -20,6 +21,19 @@ from scheduling import make_scheduler
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     return make_scheduler(config, log)
+
+@pytest.fixture(scope="session")
+def demo_class():
+    with open(Path(__file__).with_name("demo.log"), "a") as log:
+        log.write(os.environ["PYTEST_XDIST_WORKER"] + "\\n")
+"""
+
+USES_THE_SHARED_FIXTURE = """
+def test_one(demo_class):
+    pass
+
+def test_two(demo_class):
+    pass
 """
 
 GROUPED = """
@@ -57,17 +71,29 @@ def test_work_units_are_files_except_the_spread_suites():
     assert work_unit(one) == one
 
 
-def test_a_files_module_fixture_is_built_once_and_spread_suites_use_both_workers(tmp_path):
+def test_the_files_sharing_a_session_fixture_are_one_unit_and_use_it():
+    from conftest import demo_class  # noqa: F401  (the fixture SHARED names exists)
+    units = {work_unit(f"tests/{name}::test_x") for name in SHARED}
+    assert len(units) == len(set(SHARED.values())) == 1
+    for name, fixture in SHARED.items():
+        assert f"{fixture}" in (TESTS / name).read_text(), name
+
+
+def test_fixtures_are_built_once_and_spread_suites_use_both_workers(tmp_path):
     (tmp_path / "conftest.py").write_text(CONFTEST)
     (tmp_path / "test_grouped.py").write_text(GROUPED)
     (tmp_path / "test_mutation_suite.py").write_text(SPREAD)
+    for name in SHARED:
+        (tmp_path / name).write_text(USES_THE_SHARED_FIXTURE)
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2",
          "--dist", "loadfile", str(tmp_path)],
         cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "8 passed" in proc.stdout, proc.stdout
+    assert f"{8 + 2 * len(SHARED)} passed" in proc.stdout, proc.stdout
     builds = (tmp_path / "world.log").read_text().split()
     assert len(builds) == 1, f"the module fixture was built on {builds}"
+    builds = (tmp_path / "demo.log").read_text().split()
+    assert len(builds) == 1, f"the shared session fixture was built on {builds}"
     workers = (tmp_path / "spread.log").read_text().split()
     assert len(workers) == 6 and set(workers) == {"gw0", "gw1"}, workers
