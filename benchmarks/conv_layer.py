@@ -72,17 +72,21 @@ def torch_step_for(torch, x, w, b, dout):
 
 
 def products_step_for(x, w, dout):
-    """The three matrix products of :func:`fast_step` alone, on its own layouts: the
-    column matrix (K, N·P), dout as (F, N·P), and the weights as (F, K)."""
+    """The three matrix products of :func:`fast_step` alone, as the layer computes them:
+    on the column matrix (K, N·P), dout as (F, N·P) and the weights as (F, K), the
+    columns of dx ``fast_conv.DX_CHUNK`` samples at a time into one buffer."""
     cols = fast_conv.columns(x, SHAPE_W[2], SHAPE_W[3], PARAM["stride"], PARAM["pad"])
     d = np.ascontiguousarray(dout.transpose(1, 0, 2, 3)).reshape(SHAPE_W[0], -1)
     w2 = w.reshape(SHAPE_W[0], -1)
     w2T = np.ascontiguousarray(w2.T)
+    chunk = fast_conv.DX_CHUNK * (d.shape[1] // SHAPE_X[0])        # columns per chunk
+    dcols = np.empty((w2T.shape[0], chunk), dtype=d.dtype)
 
     def step():
         w2 @ cols
         cols @ d.T
-        w2T @ d
+        for start in range(0, d.shape[1], chunk):
+            np.matmul(w2T, d[:, start:start + chunk], out=dcols)
     return step
 
 

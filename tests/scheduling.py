@@ -3,10 +3,11 @@
 A file's tests run on one worker, so that its module fixtures (a graded class, a Lab
 server) are built once; the files of one :data:`SHARED` group run on one worker, so
 that a session fixture they share is built once; the files in :data:`SPREAD_FILES`
-share no module fixture, and their tests are handed out one by one. The scope is read from the node id (the text
-before the first ``::``), which every pytest keeps: grouping by ``xdist_group`` markers
-relied on pytest-xdist rewriting node ids, which pytest 9 no longer honours, and every
-test was then spread and each heavy fixture built on both workers.
+share no module fixture, and their tests are handed out one by one. The unit is read
+from the node id (the text before the first ``::``), which every pytest keeps: grouping
+by ``xdist_group`` markers relied on pytest-xdist rewriting node ids, which pytest 9 no
+longer honours, and every test was then spread and each heavy fixture built on both
+workers.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def work_unit(nodeid: str) -> str:
 
 
 class FileScheduling(LoadFileScheduling):
-    """``--dist loadfile``, with the tests of :data:`SPREAD_FILES` spread."""
+    """``--dist loadfile`` with the units of :func:`work_unit`."""
 
     def _split_scope(self, nodeid: str) -> str:
         return work_unit(nodeid)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 
 import pytest
 
@@ -15,7 +14,7 @@ from autograder.grading import grade_class
 from autograder.sample_class import write_sample_class
 from autograder.scratch import scratch_course, write_submission
 from autograder.settings import course_config
-from conftest import grading_config
+from conftest import copy_course, grading_config
 from gradebook_dump import submission_rows
 
 pytestmark = pytest.mark.slow
@@ -57,9 +56,7 @@ def courses(tmp_path_factory):
     link = write_submission(base, "fay-link", ASSIGNMENTS[0], name,
                             (base.release / ASSIGNMENTS[0] / name).read_text())
     os.symlink(base.source, link.parent / "solutions")
-    serial, parallel = Course(tmp / "serial"), Course(tmp / "parallel")
-    for course in (serial, parallel):
-        shutil.copytree(base.root, course.root, symlinks=True)
+    serial, parallel = (copy_course(base, tmp / name) for name in ("serial", "parallel"))
     config = grading_config()
     serial_results = grade_class(serial, ASSIGNMENTS, config)
     before = _tree_digest(parallel.submitted)
@@ -119,9 +116,8 @@ def test_an_extension_granted_in_the_gradebook_counts_on_the_workers(tmp_path):
         gb.update_or_create_student("eve-extended")
         gb.update_or_create_submission(ASSIGNMENTS[0], "eve-extended",
                                        extension=timedelta(days=2))
-    serial, parallel = Course(tmp_path / "serial"), Course(tmp_path / "parallel")
-    for course in (serial, parallel):
-        shutil.copytree(base.root, course.root, symlinks=True)
+    serial, parallel = (copy_course(base, tmp_path / name)
+                        for name in ("serial", "parallel"))
     config = grading_config()
     config.LateSubmissionPlugin.penalty_method = "zero"
     grade_class(serial, ASSIGNMENTS, config)
@@ -152,8 +148,7 @@ def test_a_worker_whose_course_source_differs_refuses_to_grade(tmp_path):
     [assignment] = ASSIGNMENTS
     write_submission(course, "ada", assignment, NOTEBOOK,
                      (course.source / assignment / NOTEBOOK).read_text())
-    stale = Course(tmp_path / "stale")
-    shutil.copytree(course.root, stale.root, symlinks=True)
+    stale = copy_course(course, tmp_path / "stale")
     stale_nb = stale.source / assignment / NOTEBOOK
     stale_nb.write_text(stale_nb.read_text().replace("assert", "assert True or", 1))
     files, unsafe = read_submission(course.submitted / "ada" / assignment, [])

@@ -22,18 +22,12 @@ def _tree_digest(folder) -> str:
     return digest.hexdigest()
 
 
-@pytest.fixture(scope="module")
-def graded(demo_class):
-    """The demo's course (shared with test_class_report, which changes only a copy)."""
-    return demo_class
-
-
 def _by(results):
     return {(r.student, r.assignment): r for r in results}
 
 
-def test_perfect_earns_the_maximum_and_blank_earns_zero(graded):
-    course, results, _ = graded
+def test_perfect_earns_the_maximum_and_blank_earns_zero(demo_class):
+    course, results, _ = demo_class
     assignments = course.assignments()
     assert assignments == chapters.assignments()       # every chapter of the course
     table = _by(results)
@@ -44,8 +38,8 @@ def test_perfect_earns_the_maximum_and_blank_earns_zero(graded):
         assert all(got == top for got, top in perfect.cells.values()), a
 
 
-def test_partial_and_buggy_students_land_in_between(graded):
-    course, results, _ = graded
+def test_partial_and_buggy_students_land_in_between(demo_class):
+    course, results, _ = demo_class
     table = _by(results)
     for student in ("cleo-partial", "dan-buggy"):
         got = sum(table[student, a].score.auto for a in course.assignments())
@@ -55,8 +49,8 @@ def test_partial_and_buggy_students_land_in_between(graded):
         assert table["dan-buggy", a].score.auto < table["dan-buggy", a].score.auto_max, a
 
 
-def test_broken_submissions_are_named_and_the_rest_is_graded(graded):
-    course, results, _ = graded
+def test_broken_submissions_are_named_and_the_rest_is_graded(demo_class):
+    course, results, _ = demo_class
     table = _by(results)
     broken_json = table["eve-broken", "ch2-conv2d"]
     assert broken_json.score.auto == 0
@@ -69,9 +63,9 @@ def test_broken_submissions_are_named_and_the_rest_is_graded(graded):
         assert r.score.auto == r.score.auto_max and not r.problems, a
 
 
-def test_submitted_is_never_modified_and_regrading_gives_the_same_grades(graded):
+def test_submitted_is_never_modified_and_regrading_gives_the_same_grades(demo_class):
     from autograder.grading import grade_class
-    course, results, config = graded
+    course, results, config = demo_class
     before = _tree_digest(course.submitted)
     again = grade_class(course, ["ch2-conv2d", "ch4-stride-padding"], config,
                         students=["dan-buggy", "cleo-partial"])
@@ -81,8 +75,8 @@ def test_submitted_is_never_modified_and_regrading_gives_the_same_grades(graded)
         assert r.score.cells == first[r.student, r.assignment].score.cells
 
 
-def test_feedback_teaches_without_leaking_hidden_tests(graded):
-    course, _, _ = graded
+def test_feedback_teaches_without_leaking_hidden_tests(demo_class):
+    course, _, _ = demo_class
     pages = list((course.feedback / "dan-buggy").rglob("*.html"))
     assert len(pages) == len(chapters.assignments())
     text = "\n".join(p.read_text() for p in pages)
@@ -93,8 +87,8 @@ def test_feedback_teaches_without_leaking_hidden_tests(graded):
         assert "This is exactly what" in page.read_text(), page
 
 
-def test_grades_csv_matches_the_gradebook(graded):
-    course, results, _ = graded
+def test_grades_csv_matches_the_gradebook(demo_class):
+    course, results, _ = demo_class
     rows = list(csv.DictReader(open(course.root / "grades.csv")))
     assert len(rows) == len(results)
     table = _by(results)
@@ -104,14 +98,14 @@ def test_grades_csv_matches_the_gradebook(graded):
         assert float(row["max_score"]) == r.score.auto_max + r.score.written_max
 
 
-def test_cli_names_an_unknown_assignment(graded):
-    course, _, _ = graded
+def test_cli_names_an_unknown_assignment(demo_class):
+    course, _, _ = demo_class
     code, out, err = run_cli("grade", "ch9-nothing", "--course", str(course.root))
     assert code == 2 and "unknown assignment ch9-nothing" in err and "ch1-conv1d" in err
 
 
-def test_cli_grade_prints_the_table(graded):
-    course, _, _ = graded
+def test_cli_grade_prints_the_table(demo_class):
+    course, _, _ = demo_class
     code, out, err = run_cli("grade", "ch1-conv1d", "--student", "ada-perfect",
                              "--course", str(course.root))
     assert code == 0, err

@@ -72,11 +72,14 @@ def test_work_units_are_files_except_the_spread_suites():
 
 
 def test_the_files_sharing_a_session_fixture_are_one_unit_and_use_it():
-    from conftest import demo_class  # noqa: F401  (the fixture SHARED names exists)
-    units = {work_unit(f"tests/{name}::test_x") for name in SHARED}
-    assert len(units) == len(set(SHARED.values())) == 1
+    import conftest
+    units = {}
     for name, fixture in SHARED.items():
-        assert f"{fixture}" in (TESTS / name).read_text(), name
+        assert callable(getattr(conftest, fixture, None)), f"conftest has no {fixture}"
+        assert fixture in (TESTS / name).read_text(), f"{name} does not use {fixture}"
+        units.setdefault(fixture, set()).add(work_unit(f"tests/{name}::test_x"))
+    assert all(len(unit) == 1 for unit in units.values()), units
+    assert len({next(iter(unit)) for unit in units.values()}) == len(units), units
 
 
 def test_fixtures_are_built_once_and_spread_suites_use_both_workers(tmp_path):
